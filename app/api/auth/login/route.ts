@@ -1,0 +1,10 @@
+import { loginInput } from "@/lib/auth/input";
+import { clientInfo, readJson } from "@/lib/http/request";
+import { signedIn } from "@/lib/http/respond";
+import { apiRoute } from "@/lib/http/route";
+
+export const POST = apiRoute(async ({ request, service, cookies }) => {
+  const input = await readJson(request, loginInput);
+  const issued = await service.login(input, clientInfo(request));
+  return signedIn(issued, cookies);
+});

@@ -1,0 +1,10 @@
+import { noContent } from "@/lib/http/respond";
+import { apiRoute } from "@/lib/http/route";
+
+/** Ends every session of the caller, this one included. */
+export const POST = apiRoute(async ({ service, cookies, principal }) => {
+  await service.logoutAll(await principal());
+  const response = noContent();
+  cookies.clearSession(response, "logged_out");
+  return response;
+});

@@ -1,0 +1,14 @@
+import { noContent } from "@/lib/http/respond";
+import { bearerToken } from "@/lib/http/request";
+import { apiRoute } from "@/lib/http/route";
+
+/** Ends this session. Needs only the refresh cookie (an expired access token is fine) and is idempotent. */
+export const POST = apiRoute(async ({ request, service, cookies }) => {
+  await service.logout({
+    refreshToken: cookies.refreshToken(request),
+    accessToken: bearerToken(request) ?? cookies.accessToken(request),
+  });
+  const response = noContent();
+  cookies.clearSession(response, "logged_out");
+  return response;
+});

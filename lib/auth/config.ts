@@ -1,0 +1,65 @@
+// Settings of the contract, read from an environment record. Pure: the caller passes the environment,
+// so tests and the Edge middleware can build a config without touching process state.
+
+export interface AuthConfig {
+  /** Access-token lifetime, seconds. */
+  accessTtl: number;
+  /** Absolute lifetime of a login session, seconds. */
+  refreshTtl: number;
+  /** A refresh token unused for this long expires, seconds. */
+  refreshIdleTtl: number;
+  /** How long a just-rotated refresh token may be presented again without counting as theft, seconds. */
+  refreshReuseGrace: number;
+  loginMaxFailures: number;
+  loginWindow: number;
+  /** Looser bound on failed logins from one address, so one client cannot spray many emails. */
+  ipMaxFailures: number;
+  ipWindow: number;
+  allowSignup: boolean;
+  /** `undefined`: decided per request (Secure unless plain HTTP to localhost). */
+  cookieSecure: boolean | undefined;
+  production: boolean;
+  issuer: string;
+  audience: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function seconds(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean | undefined): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+export function loadAuthConfig(env: Env): AuthConfig {
+  const refreshTtl = seconds(env, "AUTH_REFRESH_TTL", 2_592_000, 1);
+  return {
+    accessTtl: seconds(env, "AUTH_ACCESS_TTL", 900, 1),
+    refreshTtl,
+    refreshIdleTtl: seconds(env, "AUTH_REFRESH_IDLE_TTL", refreshTtl, 1),
+    refreshReuseGrace: seconds(env, "AUTH_REFRESH_REUSE_GRACE", 10),
+    loginMaxFailures: seconds(env, "AUTH_LOGIN_MAX_FAILURES", 5, 1),
+    loginWindow: seconds(env, "AUTH_LOGIN_WINDOW", 900, 1),
+    ipMaxFailures: seconds(env, "AUTH_IP_MAX_FAILURES", 300, 100),
+    ipWindow: seconds(env, "AUTH_IP_WINDOW", 60, 1),
+    allowSignup: flag(env, "AUTH_ALLOW_SIGNUP", true) ?? true,
+    cookieSecure: flag(env, "AUTH_COOKIE_SECURE", undefined),
+    production: env.NODE_ENV === "production",
+    issuer: env.AUTH_ISSUER?.trim() || "keep-signed-in",
+    audience: env.AUTH_AUDIENCE?.trim() || "keep-signed-in",
+  };
+}

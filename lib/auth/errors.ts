@@ -1,0 +1,57 @@
+// Every failure the API can answer with: its code, HTTP status and a sentence a person can read.
+// Route handlers never build error bodies themselves; they throw an AuthError and one responder renders it.
+
+export const ERRORS = {
+  invalid_input: { status: 400, message: "The request is not valid." },
+  invalid_credentials: { status: 401, message: "The email or password is incorrect." },
+  unauthorized: { status: 401, message: "You need to sign in." },
+  token_expired: { status: 401, message: "Your access token has expired." },
+  signup_disabled: { status: 403, message: "Sign-up is turned off on this server." },
+  csrf_rejected: { status: 403, message: "Cross-site requests are not allowed." },
+  refresh_missing: { status: 403, message: "No refresh token was sent. Please sign in." },
+  refresh_invalid: { status: 403, message: "This refresh token is not valid. Please sign in." },
+  refresh_expired: { status: 403, message: "Your session has expired. Please sign in again." },
+  refresh_revoked: { status: 403, message: "Your session was ended. Please sign in again." },
+  refresh_reused: {
+    status: 403,
+    message: "This refresh token was already used, so the session was ended for safety. Please sign in again.",
+  },
+  not_found: { status: 404, message: "Not found." },
+  method_not_allowed: { status: 405, message: "This method is not allowed here." },
+  email_taken: { status: 409, message: "An account with this email already exists." },
+  payload_too_large: { status: 413, message: "The request body is larger than 64 KB." },
+  too_many_attempts: { status: 429, message: "Too many attempts. Please wait and try again." },
+  internal_error: { status: 500, message: "Something went wrong on our side." },
+  service_unavailable: { status: 503, message: "The service is briefly unavailable. Please try again." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface AuthErrorOptions {
+  message?: string;
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number;
+  /** A token was presented and refused: the 401 says `error="invalid_token"` (RFC 6750 §3.1). */
+  tokenPresented?: boolean;
+}
+
+export class AuthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryAfter?: number;
+  readonly tokenPresented: boolean;
+
+  constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
+    super(options.message ?? ERRORS[code].message);
+    this.name = "AuthError";
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.retryAfter = options.retryAfter;
+    this.tokenPresented = options.tokenPresented ?? false;
+  }
+
+  /** Refresh failures end the session in this browser: the responder clears the session cookies. */
+  get endsSession(): boolean {
+    return this.code.startsWith("refresh_");
+  }
+}

@@ -1,0 +1,317 @@
+// The auth service: every use case of the API as a plain async function over the store, a clock and the
+// signing key. Nothing here knows about HTTP, cookies or Next.js.
+import { randomUUID } from "node:crypto";
+import { signAccessToken, verifyAccessToken, type SigningKey } from "./access-token";
+import type { AuthConfig } from "./config";
+import { AuthError } from "./errors";
+import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
+import { hashPassword, needsRehash, verifyPassword } from "./password";
+import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
+import { accessTokenExpiry, addSeconds, isSessionAlive, refreshTokenExpiry } from "./session";
+import type { AuthStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
+import { checkThrottle } from "./throttle";
+
+export type Clock = () => Date;
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+}
+
+/** A signed-in session as handed to the HTTP layer, which turns it into cookies and a body. */
+export interface IssuedTokens {
+  user: PublicUser;
+  sessionId: string;
+  issuedAt: Date;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+}
+
+export interface Principal {
+  user: PublicUser;
+  sessionId: string;
+}
+
+export interface SessionView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+export interface AuthServiceDeps {
+  config: AuthConfig;
+  store: AuthStore;
+  signingKey: SigningKey;
+  /** Keys whose tokens are still accepted, the signing key included. */
+  verificationKeys?: readonly SigningKey[];
+  /** Server secret for deriving refresh-token successors. */
+  secret: string;
+  clock?: Clock;
+}
+
+/**
+ * How long a liveness answer may be reused. Revocations made by this process clear the cache at once;
+ * ones made by another instance are seen within this time, well inside the contract's 1 second.
+ */
+export const LIVENESS_CACHE_MS = 500;
+const LIVENESS_CACHE_MAX_ENTRIES = 10_000;
+/** Longest rotated chain followed when a spent token is replayed within the grace period. */
+const MAX_REPLAY_HOPS = 32;
+
+export class AuthService {
+  private readonly config: AuthConfig;
+  private readonly store: AuthStore;
+  private readonly signingKey: SigningKey;
+  private readonly verificationKeys: readonly SigningKey[];
+  private readonly secret: string;
+  private readonly now: Clock;
+  private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
+
+  constructor(deps: AuthServiceDeps) {
+    this.config = deps.config;
+    this.store = deps.store;
+    this.signingKey = deps.signingKey;
+    this.verificationKeys = deps.verificationKeys ?? [deps.signingKey];
+    this.secret = deps.secret;
+    this.now = deps.clock ?? (() => new Date());
+  }
+
+  /** Sign-up can be turned off; callers ask before reading a body so the answer does not depend on it. */
+  assertSignupOpen(): void {
+    if (!this.config.allowSignup) throw new AuthError("signup_disabled");
+  }
+
+  async register(input: RegisterInput, client: ClientInfo): Promise<IssuedTokens> {
+    this.assertSignupOpen();
+    const now = this.now();
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.store.createUser({ id: randomUUID(), email: input.email, passwordHash }, now);
+    if (!user) throw new AuthError("email_taken");
+    return this.startSession(user, client, now);
+  }
+
+  async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
+    const now = this.now();
+    const emailSubject = `email:${input.email}`;
+    const subjects = client.ip ? [emailSubject, `ip:${client.ip}`] : [emailSubject];
+    await this.enforceThrottle(emailSubject, client.ip, now);
+
+    const user = await this.store.findUserByEmail(input.email);
+    const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
+    if (!user || !valid) {
+      await this.store.recordLoginFailure(subjects, now);
+      throw new AuthError("invalid_credentials");
+    }
+    await this.store.clearLoginFailures(emailSubject);
+    if (needsRehash(user.passwordHash)) {
+      await this.store.updatePasswordHash(user.id, await hashPassword(input.password), now);
+    }
+    return this.startSession(user, client, now);
+  }
+
+  async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
+    if (!refreshToken) throw new AuthError("refresh_missing");
+    const now = this.now();
+    const grace = this.config.refreshReuseGrace;
+    const redeemed = await this.store.redeemRefreshToken({
+      tokenHash: hashRefreshToken(refreshToken),
+      now,
+      decide: (token, session) => decideRefresh(token, session, now, grace),
+      successor: (token, session) => ({
+        id: randomUUID(),
+        sessionId: token.sessionId,
+        tokenHash: hashRefreshToken(deriveSuccessorToken(refreshToken, this.secret)),
+        replacesId: token.id,
+        issuedAt: now,
+        expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
+      }),
+      idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
+    });
+
+    switch (redeemed.outcome) {
+      case "not_found":
+        throw new AuthError("refresh_invalid");
+      case "rejected":
+        if (redeemed.code === "refresh_reused") this.liveness.clear();
+        throw new AuthError(redeemed.code);
+      case "rotated":
+        return this.issue(redeemed.found, deriveSuccessorToken(refreshToken, this.secret), redeemed.successor, now);
+      case "replay": {
+        const head = await this.chainHead(refreshToken);
+        if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
+        return this.issue(redeemed.found, head.raw, head.token, now);
+      }
+    }
+  }
+
+  /** Ends the session of a refresh token, or else of an access token (even an expired one). Idempotent. */
+  async logout(credentials: { refreshToken?: string; accessToken?: string }): Promise<void> {
+    const now = this.now();
+    let sessionId: string | undefined;
+    if (credentials.refreshToken) {
+      sessionId = (await this.store.findRefreshToken(hashRefreshToken(credentials.refreshToken)))?.sessionId;
+    }
+    if (!sessionId && credentials.accessToken) {
+      const verified = await verifyAccessToken(credentials.accessToken, this.verificationKeys, this.config, now);
+      if (verified.ok) sessionId = verified.claims.sid;
+    }
+    if (sessionId) await this.revoke({ sessionId }, "logout", now);
+  }
+
+  /**
+   * The authoritative check of an access token: signature and claims, then the session's liveness.
+   * Route handlers and server-rendered pages call it; the Edge middleware only checks the signature.
+   */
+  async authenticate(accessToken: string | undefined): Promise<Principal> {
+    if (!accessToken) throw new AuthError("unauthorized");
+    const now = this.now();
+    const verified = await verifyAccessToken(accessToken, this.verificationKeys, this.config, now);
+    if (!verified.ok) {
+      throw new AuthError(verified.reason === "expired" ? "token_expired" : "unauthorized", { tokenPresented: true });
+    }
+    const found = await this.sessionState(verified.claims.sid, now);
+    if (!found || found.user.id !== verified.claims.sub || !isSessionAlive(found.session, now)) {
+      throw new AuthError("unauthorized", { tokenPresented: true, message: "Your session has ended." });
+    }
+    return { user: found.user, sessionId: found.session.id };
+  }
+
+  async logoutAll(principal: Principal): Promise<void> {
+    await this.revoke({ userId: principal.user.id }, "logout_all", this.now());
+  }
+
+  async listSessions(principal: Principal): Promise<SessionView[]> {
+    const sessions = await this.store.listLiveSessions(principal.user.id, this.now());
+    return sessions.map((session) => ({
+      id: session.id,
+      createdAt: session.createdAt,
+      lastUsedAt: session.lastUsedAt,
+      userAgent: session.userAgent,
+      ip: session.ip,
+      current: session.id === principal.sessionId,
+    }));
+  }
+
+  /** Revokes one of the caller's sessions. Someone else's session is "not found", never "forbidden". */
+  async revokeSession(principal: Principal, sessionId: string): Promise<void> {
+    const found = await this.store.findSession(sessionId);
+    if (!found || found.user.id !== principal.user.id) throw new AuthError("not_found");
+    await this.revoke({ sessionId, userId: principal.user.id }, "device_revoked", this.now());
+  }
+
+  /** Changes the password and ends every other session; the caller's own session stays signed in. */
+  async changePassword(principal: Principal, input: PasswordChangeInput): Promise<void> {
+    const now = this.now();
+    const user = await this.store.findUserByEmail(principal.user.email);
+    if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
+    }
+    await this.store.updatePasswordHash(user.id, await hashPassword(input.newPassword), now);
+    await this.revoke({ userId: user.id, exceptSessionId: principal.sessionId }, "password_change", now);
+  }
+
+  private async enforceThrottle(emailSubject: string, ip: string | null, now: Date): Promise<void> {
+    const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
+    const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
+    const subjects = ip ? [emailSubject, `ip:${ip}`] : [emailSubject];
+    const failures = await this.store.loginFailures(subjects, since);
+    const verdicts = [checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow)];
+    if (ip) verdicts.push(checkThrottle(failures.get(`ip:${ip}`) ?? [], now, ipMaxFailures, ipWindow));
+    const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
+    if (retryAfter > 0) throw new AuthError("too_many_attempts", { retryAfter });
+  }
+
+  private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens> {
+    const session: SessionRecord = {
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      absoluteExpiresAt: addSeconds(now, this.config.refreshTtl),
+      idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
+      revokedAt: null,
+      revokedReason: null,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    };
+    const refreshToken = generateRefreshToken();
+    const token: RefreshTokenRecord = {
+      id: randomUUID(),
+      sessionId: session.id,
+      tokenHash: hashRefreshToken(refreshToken),
+      replacesId: null,
+      issuedAt: now,
+      expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
+      spentAt: null,
+    };
+    await this.store.createSession(session, token);
+    return this.issue({ session, user: { id: user.id, email: user.email } }, refreshToken, token, now);
+  }
+
+  private async issue(
+    { session, user }: SessionWithUser,
+    refreshToken: string,
+    refreshRecord: RefreshTokenRecord,
+    now: Date,
+  ): Promise<IssuedTokens> {
+    const accessTokenExpiresAt = accessTokenExpiry(session.absoluteExpiresAt, now, this.config);
+    const accessToken = await signAccessToken(
+      { userId: user.id, sessionId: session.id },
+      accessTokenExpiresAt,
+      now,
+      this.signingKey,
+      this.config,
+    );
+    return {
+      user: { id: user.id, email: user.email },
+      sessionId: session.id,
+      issuedAt: now,
+      accessToken,
+      accessTokenExpiresAt,
+      refreshToken,
+      refreshTokenExpiresAt: refreshRecord.expiresAt,
+    };
+  }
+
+  /** Follows a spent token's successors to the one not yet spent: the chain's current token. */
+  private async chainHead(spentToken: string): Promise<{ raw: string; token: RefreshTokenRecord } | null> {
+    let raw = spentToken;
+    for (let hop = 0; hop < MAX_REPLAY_HOPS; hop++) {
+      raw = deriveSuccessorToken(raw, this.secret);
+      const token = await this.store.findRefreshToken(hashRefreshToken(raw));
+      if (!token) return null;
+      if (token.spentAt === null) return { raw, token };
+    }
+    return null;
+  }
+
+  private async sessionState(sessionId: string, now: Date): Promise<SessionWithUser | null> {
+    const cached = this.liveness.get(sessionId);
+    if (cached && now.getTime() - cached.fetchedAt < LIVENESS_CACHE_MS && now.getTime() >= cached.fetchedAt) {
+      return cached.found;
+    }
+    const found = await this.store.findSession(sessionId);
+    if (this.liveness.size >= LIVENESS_CACHE_MAX_ENTRIES) this.liveness.clear();
+    this.liveness.set(sessionId, { found, fetchedAt: now.getTime() });
+    return found;
+  }
+
+  private async revoke(
+    filter: Parameters<AuthStore["revokeSessions"]>[0],
+    reason: Parameters<AuthStore["revokeSessions"]>[1],
+    now: Date,
+  ): Promise<void> {
+    await this.store.revokeSessions(filter, reason, now);
+    this.liveness.clear();
+  }
+}

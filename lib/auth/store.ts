@@ -1,0 +1,80 @@
+// What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
+// sees a database client, so its rules can be read (and tested) on their own.
+import type { RefreshDecision } from "./refresh-token";
+import type { RevokeReason } from "./session";
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  absoluteExpiresAt: Date;
+  idleExpiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  sessionId: string;
+  tokenHash: string;
+  replacesId: string | null;
+  issuedAt: Date;
+  expiresAt: Date;
+  spentAt: Date | null;
+}
+
+export type NewRefreshToken = Omit<RefreshTokenRecord, "spentAt">;
+
+export interface SessionWithUser {
+  session: SessionRecord;
+  user: { id: string; email: string };
+}
+
+export type RedeemOutcome =
+  | { outcome: "not_found" }
+  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"] }
+  | { outcome: "rotated"; found: SessionWithUser; successor: RefreshTokenRecord }
+  | { outcome: "replay"; found: SessionWithUser; token: RefreshTokenRecord };
+
+export interface RedeemRequest {
+  tokenHash: string;
+  now: Date;
+  decide: (token: RefreshTokenRecord, session: SessionRecord) => RefreshDecision;
+  /** The row to insert when the token is rotated. */
+  successor: (token: RefreshTokenRecord, session: SessionRecord) => NewRefreshToken;
+  /** The session's idle expiry after a rotation. */
+  idleExpiresAt: Date;
+}
+
+export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
+
+export interface AuthStore {
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  /** Returns null when the email is taken. */
+  createUser(user: UserRecord, now: Date): Promise<UserRecord | null>;
+  updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void>;
+
+  createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void>;
+  findSession(sessionId: string): Promise<SessionWithUser | null>;
+  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Revokes the live sessions that match; returns the ids it revoked. */
+  revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<string[]>;
+
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /** Reads the token and its session, applies `decide`, and writes its outcome, in one transaction. */
+  redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome>;
+
+  /** Failures per subject newer than `since`. */
+  loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;
+  recordLoginFailure(subjects: string[], at: Date): Promise<void>;
+  clearLoginFailures(subject: string): Promise<void>;
+}

@@ -1,0 +1,144 @@
+// The auth store on Prisma. Each method is one query or one short transaction.
+import type {
+  AuthStore,
+  NewRefreshToken,
+  RedeemOutcome,
+  RedeemRequest,
+  SessionFilter,
+  SessionRecord,
+  SessionWithUser,
+  UserRecord,
+} from "../auth/store";
+import type { RevokeReason } from "../auth/session";
+import type { Database } from "./client";
+
+const withUser = { user: { select: { id: true, email: true } } } as const;
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+function splitUser<T extends SessionRecord & { user: { id: string; email: string } }>(row: T): SessionWithUser {
+  const { user, ...session } = row;
+  return { session, user };
+}
+
+export class PrismaAuthStore implements AuthStore {
+  constructor(private readonly db: Database) {}
+
+  findUserByEmail(email: string): Promise<UserRecord | null> {
+    return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
+  }
+
+  async createUser(user: UserRecord, now: Date): Promise<UserRecord | null> {
+    try {
+      await this.db.user.create({ data: { ...user, createdAt: now, updatedAt: now } });
+      return user;
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { passwordHash, updatedAt: now } });
+  }
+
+  async createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void> {
+    const { sessionId: _sessionId, ...token } = firstToken;
+    await this.db.session.create({ data: { ...session, refreshTokens: { create: token } } });
+  }
+
+  async findSession(sessionId: string): Promise<SessionWithUser | null> {
+    const row = await this.db.session.findUnique({ where: { id: sessionId }, include: withUser });
+    return row ? splitUser(row) : null;
+  }
+
+  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
+    return this.db.session.findMany({
+      where: { userId, revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      orderBy: { lastUsedAt: "desc" },
+    });
+  }
+
+  async revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<string[]> {
+    const where =
+      "sessionId" in filter
+        ? { id: filter.sessionId, userId: filter.userId, revokedAt: null }
+        : { userId: filter.userId, id: filter.exceptSessionId ? { not: filter.exceptSessionId } : undefined, revokedAt: null };
+    return this.db.$transaction(async (tx) => {
+      const live = await tx.session.findMany({ where, select: { id: true } });
+      if (live.length === 0) return [];
+      const ids = live.map((session) => session.id);
+      await tx.session.updateMany({
+        where: { id: { in: ids }, revokedAt: null },
+        data: { revokedAt: now, revokedReason: reason },
+      });
+      return ids;
+    });
+  }
+
+  findRefreshToken(tokenHash: string) {
+    return this.db.refreshToken.findUnique({ where: { tokenHash } });
+  }
+
+  redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
+    const { tokenHash, now } = request;
+    return this.db.$transaction(async (tx): Promise<RedeemOutcome> => {
+      // A concurrent request may spend the token between our read and our write; the conditional update
+      // below notices, and the token is then read again and judged as spent.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const token = await tx.refreshToken.findUnique({
+          where: { tokenHash },
+          include: { session: { include: withUser } },
+        });
+        if (!token) return { outcome: "not_found" };
+        const { session: sessionRow, ...tokenRecord } = token;
+        const found = splitUser(sessionRow);
+        const decision = request.decide(tokenRecord, found.session);
+
+        if (decision.action === "reject") {
+          if (decision.revokeSession) {
+            await tx.session.updateMany({
+              where: { id: found.session.id, revokedAt: null },
+              data: { revokedAt: now, revokedReason: "reuse_detected" },
+            });
+          }
+          return { outcome: "rejected", code: decision.code };
+        }
+        if (decision.action === "replay") return { outcome: "replay", found, token: tokenRecord };
+
+        const spent = await tx.refreshToken.updateMany({
+          where: { id: tokenRecord.id, spentAt: null },
+          data: { spentAt: now },
+        });
+        if (spent.count === 0) continue;
+        const successor = await tx.refreshToken.create({ data: request.successor(tokenRecord, found.session) });
+        await tx.session.update({
+          where: { id: found.session.id },
+          data: { lastUsedAt: now, idleExpiresAt: request.idleExpiresAt },
+        });
+        return { outcome: "rotated", found, successor };
+      }
+      throw new Error("refresh token changed twice during one rotation");
+    });
+  }
+
+  async loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>> {
+    const rows = await this.db.loginFailure.findMany({
+      where: { subject: { in: subjects }, failedAt: { gt: since } },
+      select: { subject: true, failedAt: true },
+    });
+    const bySubject = new Map<string, Date[]>();
+    for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row.failedAt]);
+    return bySubject;
+  }
+
+  async recordLoginFailure(subjects: string[], at: Date): Promise<void> {
+    await this.db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) });
+  }
+
+  async clearLoginFailures(subject: string): Promise<void> {
+    await this.db.loginFailure.deleteMany({ where: { subject } });
+  }
+}

@@ -1,0 +1,36 @@
+// Wires the core to this process: settings from the environment, the signing key, the Prisma store.
+// Built once per process and shared by every route handler and server component.
+import { importSigningKey, type SigningKey } from "../auth/access-token";
+import { loadAuthConfig, type AuthConfig } from "../auth/config";
+import { AuthService } from "../auth/service";
+import { database } from "../db/client";
+import { PrismaAuthStore } from "../db/prisma-store";
+
+export interface AuthContext {
+  config: AuthConfig;
+  service: AuthService;
+}
+
+const globalForAuth = globalThis as unknown as { authContext?: Promise<AuthContext> };
+
+export function authSecret(): string {
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) throw new Error("AUTH_SECRET is not set: start the app with `npm start`, which provides one");
+  return secret;
+}
+
+async function createContext(): Promise<AuthContext> {
+  const config = loadAuthConfig(process.env);
+  const secret = authSecret();
+  const signingKey: SigningKey = await importSigningKey(secret);
+  const service = new AuthService({ config, store: new PrismaAuthStore(database()), signingKey, secret });
+  return { config, service };
+}
+
+export function authContext(): Promise<AuthContext> {
+  globalForAuth.authContext ??= createContext().catch((error: unknown) => {
+    globalForAuth.authContext = undefined;
+    throw error;
+  });
+  return globalForAuth.authContext;
+}

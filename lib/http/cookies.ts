@@ -1,0 +1,119 @@
+// The one place that names, sets, reads and clears the auth cookies. Edge-safe: the middleware uses it too.
+//
+// access token  HttpOnly, SameSite=Lax, Path=/           lives as long as the access token
+// refresh token HttpOnly, SameSite=Lax, Path=/api/auth   sent only to the auth endpoints, never to pages
+// auth state    HttpOnly, SameSite=Lax, Path=/           "active" while signed in, "ended" once a session
+//                                                        ended without the person's own logout; it outlives
+//                                                        the refresh cookie so the login page can say why
+// SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
+// protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
+import type { NextRequest, NextResponse } from "next/server";
+
+export const REFRESH_COOKIE_PATH = "/api/auth";
+const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
+
+export type AuthState = "active" | "ended";
+
+interface CookieNames {
+  access: string;
+  refresh: string;
+  state: string;
+}
+
+const SECURE_NAMES: CookieNames = {
+  access: "__Host-access_token",
+  refresh: "__Secure-refresh_token",
+  state: "__Host-auth_state",
+};
+const PLAIN_NAMES: CookieNames = { access: "access_token", refresh: "refresh_token", state: "auth_state" };
+
+type RequestLike = Pick<NextRequest, "headers" | "nextUrl" | "cookies">;
+
+/**
+ * Secure unless AUTH_COOKIE_SECURE says otherwise or, in production, the request is plain HTTP to
+ * localhost. Outside production (`next dev`) cookies are not Secure.
+ */
+export function cookiesAreSecure(request: RequestLike, configured: boolean | undefined, production: boolean): boolean {
+  if (configured !== undefined) return configured;
+  if (!production) return false;
+  const host = request.nextUrl.hostname;
+  const protocol = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
+  return !(protocol === "http" && (host === "localhost" || host === "127.0.0.1"));
+}
+
+export class AuthCookies {
+  private readonly names: CookieNames;
+
+  constructor(private readonly secure: boolean) {
+    this.names = secure ? SECURE_NAMES : PLAIN_NAMES;
+  }
+
+  static for(request: RequestLike, configured: boolean | undefined, production: boolean): AuthCookies {
+    return new AuthCookies(cookiesAreSecure(request, configured, production));
+  }
+
+  accessToken(request: Pick<NextRequest, "cookies">): string | undefined {
+    return request.cookies.get(this.names.access)?.value || undefined;
+  }
+
+  refreshToken(request: Pick<NextRequest, "cookies">): string | undefined {
+    return request.cookies.get(this.names.refresh)?.value || undefined;
+  }
+
+  state(request: Pick<NextRequest, "cookies">): AuthState | undefined {
+    const value = request.cookies.get(this.names.state)?.value;
+    return value === "active" || value === "ended" ? value : undefined;
+  }
+
+  /** Writes a freshly issued pair and marks the browser as signed in. */
+  setSession(
+    response: NextResponse,
+    tokens: {
+      issuedAt: Date;
+      accessToken: string;
+      accessTokenExpiresAt: Date;
+      refreshToken: string;
+      refreshTokenExpiresAt: Date;
+    },
+  ): void {
+    const now = tokens.issuedAt;
+    const base = { httpOnly: true, secure: this.secure, sameSite: "lax" as const };
+    response.cookies.set(this.names.access, tokens.accessToken, {
+      ...base,
+      path: "/",
+      maxAge: secondsUntil(tokens.accessTokenExpiresAt, now),
+    });
+    response.cookies.set(this.names.refresh, tokens.refreshToken, {
+      ...base,
+      path: REFRESH_COOKIE_PATH,
+      maxAge: secondsUntil(tokens.refreshTokenExpiresAt, now),
+    });
+    this.setState(response, "active");
+  }
+
+  /**
+   * Clears both tokens. `ended` says the session ended without the person's own logout (expiry,
+   * revocation elsewhere, reuse); after their own logout the state cookie is removed as well.
+   */
+  clearSession(response: NextResponse, how: "logged_out" | "ended"): void {
+    const base = { httpOnly: true, secure: this.secure, sameSite: "lax" as const, maxAge: 0 };
+    response.cookies.set(this.names.access, "", { ...base, path: "/" });
+    response.cookies.set(this.names.refresh, "", { ...base, path: REFRESH_COOKIE_PATH });
+    if (how === "ended") this.setState(response, "ended");
+    else response.cookies.set(this.names.state, "", { ...base, path: "/" });
+  }
+
+  private setState(response: NextResponse, state: AuthState): void {
+    response.cookies.set(this.names.state, state, {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: "lax",
+      path: "/",
+      maxAge: AUTH_STATE_MAX_AGE,
+    });
+  }
+}
+
+function secondsUntil(instant: Date, now: Date): number {
+  return Math.max(0, Math.floor((instant.getTime() - now.getTime()) / 1000));
+}

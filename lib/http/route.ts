@@ -1,0 +1,41 @@
+// The frame every API route handler runs in: cross-site check for state changes, the auth context,
+// the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
+import type { NextRequest, NextResponse } from "next/server";
+import type { Principal } from "../auth/service";
+import { AuthCookies } from "./cookies";
+import { authContext, type AuthContext } from "./context";
+import { errorResponse } from "./respond";
+import { assertSameOrigin, bearerToken } from "./request";
+
+export interface RouteScope extends AuthContext {
+  request: NextRequest;
+  cookies: AuthCookies;
+  /** The caller's live session from the access cookie or a Bearer header; throws a 401 otherwise. */
+  principal(): Promise<Principal>;
+}
+
+type Handler<Params> = (scope: RouteScope, params: Params) => Promise<NextResponse>;
+type RouteContext<Params> = { params: Promise<Params> };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function apiRoute<Params = Record<string, never>>(handler: Handler<Params>) {
+  return async (request: NextRequest, context: RouteContext<Params>): Promise<NextResponse> => {
+    let cookies: AuthCookies | undefined;
+    try {
+      const auth = await authContext();
+      cookies = AuthCookies.for(request, auth.config.cookieSecure, auth.config.production);
+      if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
+      const accessToken = bearerToken(request) ?? cookies.accessToken(request);
+      const scope: RouteScope = {
+        ...auth,
+        request,
+        cookies,
+        principal: () => auth.service.authenticate(accessToken),
+      };
+      return await handler(scope, await context.params);
+    } catch (error) {
+      return errorResponse(error, cookies);
+    }
+  };
+}
