@@ -1,3 +1,6 @@
-export default function Home() {
-  return <main>Keep Signed In</main>;
+import { redirect } from "next/navigation";
+
+/** The middleware sends people where they belong; this is the fallback without it. */
+export default function Home(): never {
+  redirect("/dashboard");
 }

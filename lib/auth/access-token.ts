@@ -16,7 +16,9 @@ export interface AccessClaims {
 
 export type AccessVerification =
   | { ok: true; claims: AccessClaims }
-  | { ok: false; reason: "expired" | "invalid" };
+  /** Signature, `iss` and `aud` verified, but past `exp`: the claims still say whose session it was (logout). */
+  | { ok: false; reason: "expired"; claims: AccessClaims }
+  | { ok: false; reason: "invalid" };
 
 export interface TokenAudience {
   issuer: string;
@@ -110,6 +112,11 @@ export async function verifyAccessToken(
     if (payload.iat > now.getTime() / 1000 + CLOCK_TOLERANCE) return { ok: false, reason: "invalid" };
     return { ok: true, claims: { sub: payload.sub, sid: payload.sid, iat: payload.iat, exp: payload.exp } };
   } catch (error) {
-    return { ok: false, reason: error instanceof errors.JWTExpired ? "expired" : "invalid" };
+    // jose checks `exp` after the signature, `iss` and `aud`, so JWTExpired means only the time is wrong.
+    if (error instanceof errors.JWTExpired && isAccessClaims(error.payload)) {
+      const { sub, sid, iat, exp } = error.payload;
+      return { ok: false, reason: "expired", claims: { sub, sid, iat, exp } };
+    }
+    return { ok: false, reason: "invalid" };
   }
 }

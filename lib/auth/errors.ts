@@ -35,7 +35,16 @@ export interface AuthErrorOptions {
   tokenPresented?: boolean;
 }
 
+// Next.js bundles each route separately, so one class can exist in several copies in one process; a
+// registered symbol recognises an AuthError from any copy where `instanceof` would not.
+const AUTH_ERROR = Symbol.for("keep-signed-in.AuthError");
+
+export function isAuthError(value: unknown): value is AuthError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[AUTH_ERROR] === true;
+}
+
 export class AuthError extends Error {
+  readonly [AUTH_ERROR] = true;
   readonly code: ErrorCode;
   readonly status: number;
   readonly retryAfter?: number;

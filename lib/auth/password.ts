@@ -37,6 +37,8 @@ export async function verifyPassword(storedHash: string | null, password: string
 }
 
 export function needsRehash(storedHash: string): boolean {
+  // argon2.needsRehash compares version and costs only, not the variant: check that it is argon2id too.
+  if (!storedHash.startsWith("$argon2id$")) return true;
   try {
     return argon2.needsRehash(storedHash, ARGON2_OPTIONS);
   } catch {

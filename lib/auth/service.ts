@@ -163,7 +163,7 @@ export class AuthService {
     }
     if (!sessionId && credentials.accessToken) {
       const verified = await verifyAccessToken(credentials.accessToken, this.verificationKeys, this.config, now);
-      if (verified.ok) sessionId = verified.claims.sid;
+      if (verified.ok || verified.reason === "expired") sessionId = verified.claims.sid;
     }
     if (sessionId) await this.revoke({ sessionId }, "logout", now);
   }

@@ -7,7 +7,7 @@
 //                                                        the refresh cookie so the login page can say why
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
-import type { NextRequest, NextResponse } from "next/server";
+import type { NextResponse } from "next/server";
 
 export const REFRESH_COOKIE_PATH = "/api/auth";
 const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
@@ -27,18 +27,37 @@ const SECURE_NAMES: CookieNames = {
 };
 const PLAIN_NAMES: CookieNames = { access: "access_token", refresh: "refresh_token", state: "auth_state" };
 
-type RequestLike = Pick<NextRequest, "headers" | "nextUrl" | "cookies">;
+type CookieStore = { get(name: string): { value: string } | undefined };
+/** A request (route handler, middleware) or the cookie store of `next/headers` (pages). */
+type CookieReader = { cookies: CookieStore } | CookieStore;
+
+function read(source: CookieReader, name: string): string | undefined {
+  const store = "cookies" in source ? source.cookies : source;
+  return store.get(name)?.value || undefined;
+}
+
+export interface CookiePolicy {
+  cookieSecure: boolean | undefined;
+  production: boolean;
+}
 
 /**
  * Secure unless AUTH_COOKIE_SECURE says otherwise or, in production, the request is plain HTTP to
- * localhost. Outside production (`next dev`) cookies are not Secure.
+ * localhost or 127.0.0.1. Outside production (`next dev`) cookies are not Secure. Next.js fills the
+ * X-Forwarded-Host and -Proto headers from the connection when no proxy did.
  */
-export function cookiesAreSecure(request: RequestLike, configured: boolean | undefined, production: boolean): boolean {
-  if (configured !== undefined) return configured;
-  if (!production) return false;
-  const host = request.nextUrl.hostname;
-  const protocol = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
-  return !(protocol === "http" && (host === "localhost" || host === "127.0.0.1"));
+export function cookiesAreSecure(headers: Headers, policy: CookiePolicy): boolean {
+  if (policy.cookieSecure !== undefined) return policy.cookieSecure;
+  if (!policy.production) return false;
+  const first = (name: string) => headers.get(name)?.split(",")[0]?.trim() || undefined;
+  const protocol = first("x-forwarded-proto") ?? "http";
+  let hostname = "";
+  try {
+    hostname = new URL(`http://${first("x-forwarded-host") ?? headers.get("host") ?? ""}`).hostname;
+  } catch {
+    return true;
+  }
+  return !(protocol === "http" && (hostname === "localhost" || hostname === "127.0.0.1"));
 }
 
 export class AuthCookies {
@@ -48,20 +67,20 @@ export class AuthCookies {
     this.names = secure ? SECURE_NAMES : PLAIN_NAMES;
   }
 
-  static for(request: RequestLike, configured: boolean | undefined, production: boolean): AuthCookies {
-    return new AuthCookies(cookiesAreSecure(request, configured, production));
+  static for(headers: Headers, policy: CookiePolicy): AuthCookies {
+    return new AuthCookies(cookiesAreSecure(headers, policy));
   }
 
-  accessToken(request: Pick<NextRequest, "cookies">): string | undefined {
-    return request.cookies.get(this.names.access)?.value || undefined;
+  accessToken(request: CookieReader): string | undefined {
+    return read(request, this.names.access);
   }
 
-  refreshToken(request: Pick<NextRequest, "cookies">): string | undefined {
-    return request.cookies.get(this.names.refresh)?.value || undefined;
+  refreshToken(request: CookieReader): string | undefined {
+    return read(request, this.names.refresh);
   }
 
-  state(request: Pick<NextRequest, "cookies">): AuthState | undefined {
-    const value = request.cookies.get(this.names.state)?.value;
+  state(request: CookieReader): AuthState | undefined {
+    const value = read(request, this.names.state);
     return value === "active" || value === "ended" ? value : undefined;
   }
 

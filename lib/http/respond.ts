@@ -1,6 +1,6 @@
 // The one error helper, and JSON responses that are never cached (they carry or depend on tokens).
 import { NextResponse } from "next/server";
-import { AuthError } from "../auth/errors";
+import { AuthError, isAuthError } from "../auth/errors";
 import type { IssuedTokens } from "../auth/service";
 import type { AuthCookies } from "./cookies";
 
@@ -27,7 +27,7 @@ export function errorResponse(error: unknown, cookies?: AuthCookies): NextRespon
 }
 
 function toAuthError(error: unknown): AuthError {
-  if (error instanceof AuthError) return error;
+  if (isAuthError(error)) return error;
   console.error("Unexpected error while handling a request:", error);
   return new AuthError("internal_error");
 }

@@ -24,7 +24,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
     let cookies: AuthCookies | undefined;
     try {
       const auth = await authContext();
-      cookies = AuthCookies.for(request, auth.config.cookieSecure, auth.config.production);
+      cookies = AuthCookies.for(request.headers, auth.config);
       if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
       const accessToken = bearerToken(request) ?? cookies.accessToken(request);
       const scope: RouteScope = {

@@ -1,3 +1,6 @@
+import { isAuthError } from "@/lib/auth/errors";
+import { loginPath, safeNextPath } from "@/lib/http/next-path";
+import { redirectTo } from "@/lib/http/redirect";
 import { signedIn } from "@/lib/http/respond";
 import { apiRoute } from "@/lib/http/route";
 
@@ -5,4 +8,24 @@ import { apiRoute } from "@/lib/http/route";
 export const POST = apiRoute(async ({ request, service, cookies }) => {
   const issued = await service.refresh(cookies.refreshToken(request));
   return signedIn(issued, cookies, { withUser: false });
+});
+
+/**
+ * The middleware's transparent refresh: a page navigation whose access token has expired is sent here
+ * (the only place the refresh cookie's path reaches), rotated, and sent back to `next`. When the session
+ * has truly ended, the person lands on the login page, which says so.
+ */
+export const GET = apiRoute(async ({ request, service, cookies }) => {
+  const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? "/dashboard";
+  try {
+    const issued = await service.refresh(cookies.refreshToken(request));
+    const response = redirectTo(request, next, 303);
+    cookies.setSession(response, issued);
+    return response;
+  } catch (error) {
+    if (!(isAuthError(error) && error.endsSession)) throw error;
+    const response = redirectTo(request, loginPath(next), 303);
+    cookies.clearSession(response, cookies.state(request) === "active" ? "ended" : "logged_out");
+    return response;
+  }
 });

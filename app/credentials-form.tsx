@@ -1,0 +1,80 @@
+"use client";
+// The sign-in and sign-up form: labelled fields with password-manager hints, the API's message inline,
+// a pending state while the request runs, and a full navigation afterwards so every gate sees the cookies.
+import { useState, type FormEvent } from "react";
+import { errorMessage } from "@/lib/client/api";
+
+interface CredentialsFormProps {
+  mode: "login" | "register";
+  /** Where to go once signed in: a same-origin path, already checked on the server. */
+  next: string;
+}
+
+const TEXT = {
+  login: { endpoint: "/api/auth/login", submit: "Sign in", pending: "Signing in…", password: "current-password" },
+  register: { endpoint: "/api/auth/register", submit: "Create account", pending: "Creating account…", password: "new-password" },
+} as const;
+
+export function CredentialsForm({ mode, next }: CredentialsFormProps) {
+  const text = TEXT[mode];
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    try {
+      const response = await fetch(text.endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
+      });
+      if (response.ok) {
+        window.location.assign(next);
+        return;
+      }
+      setError(await errorMessage(response));
+    } catch {
+      setError("Could not reach the server. Check your connection and try again.");
+    }
+    setPending(false);
+  }
+
+  return (
+    <form onSubmit={submit} noValidate={false} aria-describedby={error ? "form-error" : undefined}>
+      <div className="message-slot">
+        {error && (
+          <p id="form-error" className="message error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor="email">Email</label>
+        <input id="email" name="email" type="email" autoComplete="username" inputMode="email" required autoFocus />
+      </div>
+      <div className="field">
+        <label htmlFor="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete={text.password}
+          required
+          minLength={mode === "register" ? 8 : undefined}
+          aria-describedby={mode === "register" ? "password-hint" : undefined}
+        />
+        {mode === "register" && (
+          <span id="password-hint" className="hint">
+            8 to 128 characters. A long passphrase is best.
+          </span>
+        )}
+      </div>
+      <button type="submit" className="primary" disabled={pending} aria-busy={pending}>
+        {pending ? text.pending : text.submit}
+      </button>
+    </form>
+  );
+}

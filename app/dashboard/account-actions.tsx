@@ -1,0 +1,43 @@
+"use client";
+import { useState } from "react";
+import { SessionEndedError, signOut } from "@/lib/client/api";
+
+export function AccountActions() {
+  const [pending, setPending] = useState<"this" | "all" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function leave(everywhere: boolean) {
+    if (everywhere && !window.confirm("Log out of all devices? Every browser signed in to your account, this one included, will be signed out.")) {
+      return;
+    }
+    setPending(everywhere ? "all" : "this");
+    setError(null);
+    try {
+      await signOut(everywhere);
+    } catch (caught) {
+      if (caught instanceof SessionEndedError) return;
+      setError("Could not sign out. Check your connection and try again.");
+      setPending(null);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="account-heading">
+      <h2 id="account-heading">Sign out</h2>
+      <p className="panel-lead">Signing out of all devices also ends sessions on phones and other computers.</p>
+      {error && (
+        <p className="message error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => leave(false)} disabled={pending !== null}>
+          {pending === "this" ? "Logging out…" : "Log out"}
+        </button>
+        <button type="button" className="danger" onClick={() => leave(true)} disabled={pending !== null}>
+          {pending === "all" ? "Logging out everywhere…" : "Log out of all devices"}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+// The server-side check for pages: the same liveness check the API uses, so a page is never rendered for
+// a revoked or forged session even if the middleware were bypassed (CVE-2025-29927).
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { isAuthError } from "../auth/errors";
+import type { AuthService, Principal } from "../auth/service";
+import { AuthCookies, type AuthState } from "./cookies";
+import { authContext } from "./context";
+
+/**
+ * The signed-in person for a protected page at `path`. Without a live session it redirects through the
+ * refresh endpoint, which either signs the person back in or sends them to the login page.
+ */
+export async function requirePageSession(path: string): Promise<{ principal: Principal; service: AuthService }> {
+  // Request data first: it makes the page dynamic, so nothing is prerendered at build time.
+  const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
+  const { service, config } = await authContext();
+  const accessToken = AuthCookies.for(requestHeaders, config).accessToken(requestCookies);
+  try {
+    return { principal: await service.authenticate(accessToken), service };
+  } catch (error) {
+    if (isAuthError(error)) redirect(`/api/auth/refresh?next=${encodeURIComponent(path)}`);
+    throw error;
+  }
+}
+
+/** What the auth-state cookie says about this browser, for the login page's message. */
+export async function browserAuthState(): Promise<AuthState | undefined> {
+  const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
+  const { config } = await authContext();
+  return AuthCookies.for(requestHeaders, config).state(requestCookies);
+}
