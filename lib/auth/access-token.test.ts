@@ -1,0 +1,178 @@
+import { SignJWT, decodeProtectedHeader } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  CLOCK_TOLERANCE,
+  importSigningKey,
+  signAccessToken,
+  verifyAccessToken,
+  type SigningKey,
+} from "./access-token";
+
+const SECRET = "unit-test-secret-that-is-32-bytes-or-more";
+const OTHER_SECRET = "another-secret-that-is-also-32-bytes-long";
+const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in" };
+const SUBJECT = { userId: "user-1", sessionId: "session-1" };
+const NOW = new Date("2030-01-01T00:00:00.000Z");
+const NOW_SECONDS = NOW.getTime() / 1000;
+const TTL_MS = 900_000;
+
+let key: SigningKey;
+let otherKey: SigningKey;
+
+beforeAll(async () => {
+  key = await importSigningKey(SECRET);
+  otherKey = await importSigningKey(OTHER_SECRET);
+});
+
+function at(offsetMs: number): Date {
+  return new Date(NOW.getTime() + offsetMs);
+}
+
+/** A token issued at NOW for SUBJECT that expires after `ttlMs`. */
+function issue(ttlMs = TTL_MS, signingKey = key, audience = AUDIENCE): Promise<string> {
+  return signAccessToken(SUBJECT, at(ttlMs), NOW, signingKey, audience);
+}
+
+function verify(token: string, now = NOW, keys: SigningKey[] = [key]) {
+  return verifyAccessToken(token, keys, AUDIENCE, now);
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const decodePart = (part: string | undefined) => JSON.parse(Buffer.from(part ?? "", "base64url").toString());
+
+/** Replaces the payload of a token, keeping its header and signature. */
+function withPayload(token: string, change: (payload: Record<string, unknown>) => void): string {
+  const [header, payload, signature] = token.split(".");
+  const claims = decodePart(payload);
+  change(claims);
+  return [header, b64(claims), signature].join(".");
+}
+
+/** A token signed by jose with the raw secret, letting a test choose the header and claims freely. */
+function craft(
+  { alg = "HS256", kid = key.kid, secret = SECRET }: { alg?: string; kid?: string; secret?: string },
+  claims: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT({ sid: SUBJECT.sessionId, ...claims })
+    .setProtectedHeader({ alg, typ: "JWT", kid })
+    .setSubject(SUBJECT.userId)
+    .setIssuer(AUDIENCE.issuer)
+    .setAudience(AUDIENCE.audience)
+    .setIssuedAt(NOW_SECONDS)
+    .setExpirationTime(NOW_SECONDS + 900)
+    .sign(new TextEncoder().encode(secret));
+}
+
+describe("importSigningKey", () => {
+  it("refuses a secret under 32 bytes", async () => {
+    await expect(importSigningKey("x".repeat(31))).rejects.toThrow();
+    await expect(importSigningKey("x".repeat(32))).resolves.toBeDefined();
+  });
+
+  it("derives a stable kid per secret that does not reveal it", async () => {
+    expect((await importSigningKey(SECRET)).kid).toBe(key.kid);
+    expect(otherKey.kid).not.toBe(key.kid);
+    expect(key.kid).not.toContain(SECRET.slice(0, 8));
+  });
+});
+
+describe("signAccessToken / verifyAccessToken", () => {
+  it("round-trips the subject and session", async () => {
+    const result = await verify(await issue());
+    expect(result).toEqual({
+      ok: true,
+      claims: { sub: "user-1", sid: "session-1", iat: NOW_SECONDS, exp: NOW_SECONDS + 900 },
+    });
+  });
+
+  it("carries sub, sid, iat, exp, iss, aud and an HS256 header with the key's kid", async () => {
+    const token = await issue();
+    expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT", kid: key.kid });
+    expect(decodePart(token.split(".")[1])).toEqual({
+      sub: "user-1",
+      sid: "session-1",
+      iat: NOW_SECONDS,
+      exp: NOW_SECONDS + 900,
+      iss: "keep-signed-in",
+      aud: "keep-signed-in",
+    });
+  });
+
+  it("accepts tokens of any listed key, so a previous key keeps working during rotation", async () => {
+    const token = await issue(TTL_MS, otherKey);
+    expect((await verify(token, NOW, [key, otherKey])).ok).toBe(true);
+  });
+
+  it("refuses an unsigned token (alg none)", async () => {
+    const token = await issue();
+    const [, payload] = token.split(".");
+    const unsigned = `${b64({ alg: "none", typ: "JWT", kid: key.kid })}.${payload}.`;
+    expect(await verify(unsigned)).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a token signed with another algorithm, even with the right secret", async () => {
+    expect(await verify(await craft({ alg: "HS512" }))).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(await craft({ alg: "HS384" }))).toEqual({ ok: false, reason: "invalid" });
+    expect((await verify(await craft({}))).ok).toBe(true); // the same recipe with HS256 passes
+  });
+
+  it("refuses a token signed with another key that claims our kid", async () => {
+    expect(await verify(await craft({ secret: OTHER_SECRET }))).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a token whose kid is unknown, even when the signature would verify", async () => {
+    expect(await verify(await craft({ kid: "unknown-kid" }))).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(await issue(TTL_MS, otherKey))).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a token whose payload was changed after signing", async () => {
+    const tampered = withPayload(await issue(), (claims) => (claims.sub = "user-2"));
+    expect(await verify(tampered)).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a wrong issuer or audience", async () => {
+    const wrongIssuer = await issue(TTL_MS, key, { ...AUDIENCE, issuer: "someone-else" });
+    const wrongAudience = await issue(TTL_MS, key, { ...AUDIENCE, audience: "another-app" });
+    expect(await verify(wrongIssuer)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(wrongAudience)).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a token without a session id", async () => {
+    expect(await verify(await craft({}, { sid: undefined }))).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses a token issued in the future beyond the tolerance", async () => {
+    const future = await signAccessToken(SUBJECT, at(TTL_MS + 60_000), at(60_000), key, AUDIENCE);
+    expect(await verify(future)).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it(`tolerates ${CLOCK_TOLERANCE} s of skew on exp and no more, then reports "expired"`, async () => {
+    const token = await issue();
+    expect((await verify(token, at(TTL_MS - 1))).ok).toBe(true);
+    expect((await verify(token, at(TTL_MS + 999))).ok).toBe(true);
+    expect(await verify(token, at(TTL_MS + 1000))).toMatchObject({ ok: false, reason: "expired" });
+    expect(await verify(token, at(TTL_MS + 3_600_000))).toMatchObject({ ok: false, reason: "expired" });
+  });
+
+  it("still names the session of an expired token whose signature verifies, so it can be logged out", async () => {
+    expect(await verify(await issue(), at(TTL_MS + 3_600_000))).toEqual({
+      ok: false,
+      reason: "expired",
+      claims: { sub: "user-1", sid: "session-1", iat: NOW_SECONDS, exp: NOW_SECONDS + 900 },
+    });
+  });
+
+  it('reports a forged expired token as "invalid", never "expired"', async () => {
+    const later = at(TTL_MS + 60_000);
+    const tampered = withPayload(await issue(), (claims) => (claims.sub = "user-2"));
+    const otherKeyExpired = await craft({ secret: OTHER_SECRET });
+    expect(await verify(tampered, later)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(otherKeyExpired, later)).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("refuses strings that are not tokens", async () => {
+    for (const garbage of ["", "abc", "a.b.c", "....."]) {
+      expect(await verify(garbage)).toEqual({ ok: false, reason: "invalid" });
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadAuthConfig } from "./config";
+
+describe("loadAuthConfig", () => {
+  it("uses the contract's defaults for an empty environment", () => {
+    const config = loadAuthConfig({});
+    expect(config).toMatchObject({
+      accessTtl: 900,
+      refreshTtl: 2_592_000,
+      refreshIdleTtl: 2_592_000,
+      refreshReuseGrace: 10,
+      loginMaxFailures: 5,
+      loginWindow: 900,
+      allowSignup: true,
+      cookieSecure: undefined,
+      production: false,
+    });
+  });
+
+  it("treats blank values as unset", () => {
+    expect(loadAuthConfig({ AUTH_ACCESS_TTL: "  ", AUTH_ALLOW_SIGNUP: "" })).toMatchObject({
+      accessTtl: 900,
+      allowSignup: true,
+    });
+  });
+
+  it("reads every numeric setting from the environment", () => {
+    const config = loadAuthConfig({
+      AUTH_ACCESS_TTL: "60",
+      AUTH_REFRESH_TTL: "3600",
+      AUTH_REFRESH_IDLE_TTL: "600",
+      AUTH_REFRESH_REUSE_GRACE: "3",
+      AUTH_LOGIN_MAX_FAILURES: "2",
+      AUTH_LOGIN_WINDOW: "30",
+    });
+    expect(config).toMatchObject({
+      accessTtl: 60,
+      refreshTtl: 3600,
+      refreshIdleTtl: 600,
+      refreshReuseGrace: 3,
+      loginMaxFailures: 2,
+      loginWindow: 30,
+    });
+  });
+
+  it("defaults the idle lifetime to the refresh lifetime, not to the default refresh lifetime", () => {
+    expect(loadAuthConfig({ AUTH_REFRESH_TTL: "7200" }).refreshIdleTtl).toBe(7200);
+  });
+
+  it("accepts a reuse grace of 0 (grace turned off)", () => {
+    expect(loadAuthConfig({ AUTH_REFRESH_REUSE_GRACE: "0" }).refreshReuseGrace).toBe(0);
+  });
+
+  it.each([
+    ["AUTH_ACCESS_TTL", "abc"],
+    ["AUTH_ACCESS_TTL", "0"],
+    ["AUTH_ACCESS_TTL", "1.5"],
+    ["AUTH_REFRESH_TTL", "-1"],
+    ["AUTH_REFRESH_IDLE_TTL", "0"],
+    ["AUTH_REFRESH_REUSE_GRACE", "-1"],
+    ["AUTH_LOGIN_MAX_FAILURES", "0"],
+    ["AUTH_LOGIN_WINDOW", "ten"],
+    ["AUTH_IP_MAX_FAILURES", "99"],
+  ])("rejects %s=%j with a ConfigError", (name, value) => {
+    expect(() => loadAuthConfig({ [name]: value })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ["true", true],
+    ["1", true],
+    ["YES", true],
+    ["on", true],
+    ["false", false],
+    ["0", false],
+    ["No", false],
+    ["off", false],
+  ])("reads AUTH_ALLOW_SIGNUP=%j as %s", (raw, expected) => {
+    expect(loadAuthConfig({ AUTH_ALLOW_SIGNUP: raw }).allowSignup).toBe(expected);
+  });
+
+  it("rejects a flag that is neither true nor false", () => {
+    expect(() => loadAuthConfig({ AUTH_ALLOW_SIGNUP: "maybe" })).toThrow(ConfigError);
+    expect(() => loadAuthConfig({ AUTH_COOKIE_SECURE: "sometimes" })).toThrow(ConfigError);
+  });
+
+  it("leaves the Secure flag to be decided per request unless it is set", () => {
+    expect(loadAuthConfig({ AUTH_COOKIE_SECURE: "false" }).cookieSecure).toBe(false);
+    expect(loadAuthConfig({ AUTH_COOKIE_SECURE: "true" }).cookieSecure).toBe(true);
+  });
+
+  it("knows when it runs in production", () => {
+    expect(loadAuthConfig({ NODE_ENV: "production" }).production).toBe(true);
+    expect(loadAuthConfig({ NODE_ENV: "development" }).production).toBe(false);
+  });
+});

@@ -1,0 +1,61 @@
+import argon2 from "argon2";
+import { describe, expect, it } from "vitest";
+import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from "./password";
+
+/** `$argon2id$v=19$m=19456,p=1,t=3$salt$hash` → its variant, version and parameters. */
+function describeHash(hash: string) {
+  const [, variant, version, params] = hash.split("$");
+  return {
+    variant,
+    version,
+    params: Object.fromEntries((params ?? "").split(",").map((pair) => pair.split("="))),
+  };
+}
+
+describe("password hashing", () => {
+  it("hashes with argon2id, m=19456, t=3, p=1, and a fresh salt each time", async () => {
+    const first = await hashPassword("correct horse");
+    const second = await hashPassword("correct horse");
+    expect(describeHash(first)).toEqual({
+      variant: "argon2id",
+      version: "v=19",
+      params: { m: "19456", t: "3", p: "1" },
+    });
+    expect(second).not.toBe(first);
+  });
+
+  it("verifies the right password and refuses a wrong one", async () => {
+    const hash = await hashPassword("correct horse");
+    expect(await verifyPassword(hash, "correct horse")).toBe(true);
+    expect(await verifyPassword(hash, "correct horsf")).toBe(false);
+    expect(await verifyPassword(hash, "Correct horse")).toBe(false);
+  });
+
+  it("returns false for an unknown user (no stored hash), whatever the password", async () => {
+    expect(await verifyPassword(null, "dummy password for timing equalisation")).toBe(false);
+    expect(await verifyPassword(null, "anything at all")).toBe(false);
+  });
+
+  it("returns false, not an exception, for a stored hash that does not parse", async () => {
+    expect(await verifyPassword("not a hash", "correct horse")).toBe(false);
+  });
+
+  it("does not ask to rehash a hash made with the current parameters", async () => {
+    expect(needsRehash(await hashPassword("correct horse"))).toBe(false);
+  });
+
+  it("asks to rehash a hash made with weaker parameters", async () => {
+    const weaker = await argon2.hash("correct horse", { ...ARGON2_OPTIONS, memoryCost: 4096, timeCost: 2 });
+    expect(needsRehash(weaker)).toBe(true);
+    expect(await verifyPassword(weaker, "correct horse")).toBe(true); // still signs in, then gets upgraded
+  });
+
+  it("asks to rehash a hash of another argon2 variant with the same cost", async () => {
+    const argon2i = await argon2.hash("correct horse", { ...ARGON2_OPTIONS, type: argon2.argon2i });
+    expect(needsRehash(argon2i)).toBe(true);
+  });
+
+  it("asks to rehash a stored value that is not an argon2 hash", () => {
+    expect(needsRehash("garbage")).toBe(true);
+  });
+});

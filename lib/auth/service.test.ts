@@ -1,0 +1,472 @@
+// The auth service end to end over the real Prisma store on a temporary SQLite file. Time only moves when a
+// test moves `now`: the service reads it through its injected clock.
+import argon2 from "argon2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openTempDatabase, type TempDatabase } from "../db/temp-database";
+import { importSigningKey, type SigningKey } from "./access-token";
+import { loadAuthConfig, type Env } from "./config";
+import { AuthError, type ErrorCode } from "./errors";
+import { loginInput, passwordChangeInput, registerInput } from "./input";
+import { hashRefreshToken } from "./refresh-token";
+import { AuthService, LIVENESS_CACHE_MS, type ClientInfo, type IssuedTokens, type Principal } from "./service";
+
+const SECRET = "service-test-secret-that-is-32-bytes-or-more";
+const PASSWORD = "correct horse battery";
+const ALICE = "alice@example.com";
+const BOB = "bob@example.com";
+const CLIENT: ClientInfo = { ip: null, userAgent: "vitest" };
+
+let database: TempDatabase;
+let signingKey: SigningKey;
+let now: Date;
+let auth: AuthService;
+
+function advance(seconds: number): void {
+  now = new Date(now.getTime() + seconds * 1000);
+}
+
+/** A service over the shared test database and clock; `env` holds the settings a test changes. */
+function createService(env: Env = {}, key = signingKey): AuthService {
+  return new AuthService({
+    config: loadAuthConfig(env),
+    store: database.store,
+    signingKey: key,
+    secret: SECRET,
+    clock: () => now,
+  });
+}
+
+function register(email = ALICE, password = PASSWORD, service = auth): Promise<IssuedTokens> {
+  return service.register(registerInput.parse({ email, password }), CLIENT);
+}
+
+function login(email = ALICE, password = PASSWORD, client = CLIENT, service = auth): Promise<IssuedTokens> {
+  return service.login(loginInput.parse({ email, password }), client);
+}
+
+function principalOf(tokens: IssuedTokens): Principal {
+  return { user: tokens.user, sessionId: tokens.sessionId };
+}
+
+/** The AuthError a call fails with; fails the test when it succeeds or throws anything else. */
+async function failureOf(promise: Promise<unknown>): Promise<AuthError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error, "expected the call to fail with an AuthError").toBeInstanceOf(AuthError);
+  return error as AuthError;
+}
+
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<AuthError> {
+  const error = await failureOf(promise);
+  expect(error.code).toBe(code);
+  return error;
+}
+
+beforeEach(async () => {
+  database = openTempDatabase();
+  signingKey ??= await importSigningKey(SECRET);
+  now = new Date("2030-01-01T00:00:00.000Z");
+  auth = createService();
+});
+
+afterEach(async () => {
+  await database.dispose();
+});
+
+describe("register and login", () => {
+  it("registers with a normalised email, signs in, and the access token authenticates", async () => {
+    const tokens = await register("  Alice@Example.COM ");
+    expect(tokens.user.email).toBe(ALICE);
+    expect(tokens.accessTokenExpiresAt).toEqual(new Date(now.getTime() + 900_000));
+    expect(tokens.refreshTokenExpiresAt).toEqual(new Date(now.getTime() + 2_592_000_000));
+    expect(await auth.authenticate(tokens.accessToken)).toEqual(principalOf(tokens));
+  });
+
+  it("stores only an argon2id hash of the password and only a hash of the refresh token", async () => {
+    const tokens = await register();
+    const user = await database.db.user.findUniqueOrThrow({ where: { email: ALICE } });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.passwordHash).not.toContain(PASSWORD);
+    const stored = await database.db.refreshToken.findMany({ where: { sessionId: tokens.sessionId } });
+    expect(stored.map((row) => row.tokenHash)).toEqual([hashRefreshToken(tokens.refreshToken)]);
+  });
+
+  it("refuses an email that is taken, whatever its case", async () => {
+    await register();
+    await expectCode(register("ALICE@example.com"), "email_taken");
+  });
+
+  it("lets only one of two simultaneous sign-ups with one email through", async () => {
+    const outcomes = await Promise.allSettled([register(ALICE), register("Alice@Example.com")]);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    const rejected = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(rejected?.reason).toBeInstanceOf(AuthError);
+    expect((rejected?.reason as AuthError).code).toBe("email_taken");
+  });
+
+  it("refuses sign-up when it is turned off", async () => {
+    await expectCode(register(ALICE, PASSWORD, createService({ AUTH_ALLOW_SIGNUP: "false" })), "signup_disabled");
+  });
+
+  it("logs in with the right password into a new session", async () => {
+    const registered = await register();
+    const loggedIn = await login("ALICE@example.com ");
+    expect(loggedIn.user).toEqual(registered.user);
+    expect(loggedIn.sessionId).not.toBe(registered.sessionId);
+    expect((await auth.authenticate(loggedIn.accessToken)).sessionId).toBe(loggedIn.sessionId);
+  });
+
+  it("answers invalid_credentials for a wrong password and for an unknown email alike", async () => {
+    await register();
+    const wrongPassword = await expectCode(login(ALICE, "wrong password"), "invalid_credentials");
+    const unknownEmail = await expectCode(login("nobody@example.com"), "invalid_credentials");
+    expect(wrongPassword.message).toBe(unknownEmail.message);
+    expect(wrongPassword.status).toBe(401);
+  });
+
+  it("rehashes a password stored with weaker parameters at the next login", async () => {
+    const { user } = await register();
+    const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2, parallelism: 1 });
+    await database.store.updatePasswordHash(user.id, weak, now);
+    await login();
+    const stored = (await database.store.findUserByEmail(ALICE))?.passwordHash;
+    expect(stored).not.toBe(weak);
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=3\$/);
+  });
+});
+
+describe("login throttling", () => {
+  /** `count` failed logins, one second apart. */
+  async function failLogins(count: number, email = ALICE): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await expectCode(login(email, "wrong password"), "invalid_credentials");
+      advance(1);
+    }
+  }
+
+  it("answers the first 5 failures with 401, then 429 with Retry-After, even for the right password", async () => {
+    await register();
+    await failLogins(5); // failures at t = 0..4 s, now t = 5 s
+    const refused = await expectCode(login(ALICE, "wrong password"), "too_many_attempts");
+    expect(refused.status).toBe(429);
+    expect(refused.retryAfter).toBe(895); // the failure at t = 0 leaves the window at t = 900
+    const rightPassword = await expectCode(login(), "too_many_attempts");
+    expect(rightPassword.retryAfter).toBe(895);
+  });
+
+  it("lets logins through again once the oldest counted failure is a window old", async () => {
+    await register();
+    await failLogins(5);
+    advance(894); // t = 899 s
+    expect((await expectCode(login(), "too_many_attempts")).retryAfter).toBe(1);
+    advance(1); // t = 900 s
+    await expect(login()).resolves.toMatchObject({ user: { email: ALICE } });
+  });
+
+  it("does not count a refused attempt as a failure", async () => {
+    await register();
+    await failLogins(5); // t = 0..4 s
+    for (let i = 0; i < 3; i++) await expectCode(login(ALICE, "wrong password"), "too_many_attempts");
+    now = new Date("2030-01-01T00:15:00.000Z"); // t = 900 s: only the failure at t = 0 has left
+    await expectCode(login(ALICE, "wrong password"), "invalid_credentials");
+    // Failures at 1, 2, 3, 4 and 900 s: refused until the one at 1 s leaves.
+    expect((await expectCode(login(), "too_many_attempts")).retryAfter).toBe(1);
+  });
+
+  it("resets the count after a successful login", async () => {
+    await register();
+    await failLogins(4);
+    await login();
+    await failLogins(5);
+    await expectCode(login(), "too_many_attempts");
+  });
+
+  it("throttles per email: another account is unaffected", async () => {
+    await register(ALICE);
+    await register(BOB);
+    await failLogins(5, ALICE);
+    await expectCode(login(ALICE), "too_many_attempts");
+    await expect(login(BOB)).resolves.toMatchObject({ user: { email: BOB } });
+  });
+
+  it("throttles an unknown email the same way, so throttling does not reveal which emails exist", async () => {
+    await failLogins(5, "nobody@example.com");
+    await expectCode(login("nobody@example.com"), "too_many_attempts");
+  });
+
+  it("lets one address fail at least 100 times a minute before its own bound applies", async () => {
+    const client = { ip: "203.0.113.7", userAgent: "vitest" };
+    const strict = createService({ AUTH_IP_MAX_FAILURES: "100", AUTH_IP_WINDOW: "60" });
+    const attempt = (i: number) => login(`user${i}@example.com`, "wrong password", client, strict);
+    for (let batch = 0; batch < 100; batch += 20) {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => failureOf(attempt(batch + i))));
+      expect(results.map((error) => error.code)).toEqual(Array(20).fill("invalid_credentials"));
+    }
+    await expectCode(attempt(100), "too_many_attempts");
+    advance(60);
+    await expectCode(attempt(101), "invalid_credentials");
+  });
+});
+
+describe("refresh", () => {
+  it("rotates: a new refresh token and access token in the same session", async () => {
+    const first = await register();
+    advance(60);
+    const second = await auth.refresh(first.refreshToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.accessToken).not.toBe(first.accessToken);
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(second.accessTokenExpiresAt).toEqual(new Date(now.getTime() + 900_000));
+    expect((await auth.authenticate(second.accessToken)).sessionId).toBe(first.sessionId);
+    const third = await auth.refresh(second.refreshToken);
+    expect(third.sessionId).toBe(first.sessionId);
+  });
+
+  it("replays within the grace period with the very token the rotation issued, and the session lives on", async () => {
+    const first = await register();
+    const rotated = await auth.refresh(first.refreshToken);
+    advance(9);
+    const replayed = await auth.refresh(first.refreshToken);
+    expect(replayed.refreshToken).toBe(rotated.refreshToken);
+    expect(replayed.refreshTokenExpiresAt).toEqual(rotated.refreshTokenExpiresAt);
+    expect((await auth.authenticate(replayed.accessToken)).sessionId).toBe(first.sessionId);
+    await expect(auth.refresh(rotated.refreshToken)).resolves.toMatchObject({ sessionId: first.sessionId });
+  });
+
+  it("replays to the chain's current token when the chain moved on more than once within the grace period", async () => {
+    const first = await register();
+    const second = await auth.refresh(first.refreshToken);
+    advance(2);
+    const third = await auth.refresh(second.refreshToken);
+    advance(2);
+    expect((await auth.refresh(first.refreshToken)).refreshToken).toBe(third.refreshToken);
+  });
+
+  it("treats a spent token after the grace period as theft and ends the whole session", async () => {
+    const first = await register();
+    const rotated = await auth.refresh(first.refreshToken);
+    advance(10);
+    const reused = await expectCode(auth.refresh(first.refreshToken), "refresh_reused");
+    expect(reused.status).toBe(403);
+    expect(reused.endsSession).toBe(true);
+    await expectCode(auth.refresh(rotated.refreshToken), "refresh_revoked");
+    await expectCode(auth.authenticate(rotated.accessToken), "unauthorized");
+    const session = await database.store.findSession(first.sessionId);
+    expect(session?.session.revokedReason).toBe("reuse_detected");
+  });
+
+  it("with a grace of 0 treats even an immediate second presentation as theft", async () => {
+    const strict = createService({ AUTH_REFRESH_REUSE_GRACE: "0" });
+    const first = await register(ALICE, PASSWORD, strict);
+    const rotated = await strict.refresh(first.refreshToken);
+    await expectCode(strict.refresh(first.refreshToken), "refresh_reused");
+    await expectCode(strict.refresh(rotated.refreshToken), "refresh_revoked");
+  });
+
+  it("refuses once the session's absolute lifetime is over, however recently it was refreshed", async () => {
+    const short = createService({ AUTH_REFRESH_TTL: "3600" });
+    let tokens = await register(ALICE, PASSWORD, short);
+    const end = new Date(now.getTime() + 3_600_000);
+    for (let i = 0; i < 3; i++) {
+      advance(1000);
+      tokens = await short.refresh(tokens.refreshToken);
+    }
+    expect(tokens.refreshTokenExpiresAt).toEqual(end); // capped at the session's end, not now + idle
+    expect(tokens.accessTokenExpiresAt.getTime()).toBeLessThanOrEqual(end.getTime());
+    advance(600); // t = 3600 s: the end
+    await expectCode(short.refresh(tokens.refreshToken), "refresh_expired");
+  });
+
+  it("refuses a refresh token left unused for the idle lifetime, and each refresh extends it", async () => {
+    const idle = createService({ AUTH_REFRESH_TTL: "86400", AUTH_REFRESH_IDLE_TTL: "3600" });
+    const first = await register(ALICE, PASSWORD, idle);
+    expect(first.refreshTokenExpiresAt).toEqual(new Date(now.getTime() + 3_600_000));
+    advance(3599);
+    const second = await idle.refresh(first.refreshToken);
+    expect(second.refreshTokenExpiresAt).toEqual(new Date(now.getTime() + 3_600_000));
+    advance(3600);
+    await expectCode(idle.refresh(second.refreshToken), "refresh_expired");
+  });
+
+  it("answers refresh_missing without a token and refresh_invalid for an unknown one", async () => {
+    await expectCode(auth.refresh(undefined), "refresh_missing");
+    await expectCode(auth.refresh(""), "refresh_missing");
+    await expectCode(auth.refresh("not-a-token-the-server-issued"), "refresh_invalid");
+  });
+
+  it("serves 20 concurrent refreshes with one token from one single chain", async () => {
+    const first = await register();
+    advance(60);
+    const results = await Promise.all(Array.from({ length: 20 }, () => auth.refresh(first.refreshToken)));
+    expect(new Set(results.map((result) => result.refreshToken)).size).toBe(1);
+    expect(results[0]?.refreshToken).not.toBe(first.refreshToken);
+    const chain = await database.db.refreshToken.findMany({ where: { sessionId: first.sessionId } });
+    expect(chain).toHaveLength(2);
+    advance(1);
+    await expect(auth.refresh(results[0]!.refreshToken)).resolves.toMatchObject({ sessionId: first.sessionId });
+  });
+});
+
+describe("logout", () => {
+  it("ends refresh and the access token of the session at once", async () => {
+    const tokens = await register();
+    await auth.authenticate(tokens.accessToken); // warms the liveness cache
+    await auth.logout({ refreshToken: tokens.refreshToken });
+    await expectCode(auth.refresh(tokens.refreshToken), "refresh_revoked");
+    await expectCode(auth.authenticate(tokens.accessToken), "unauthorized");
+  });
+
+  it("is idempotent and quiet about tokens it does not know", async () => {
+    const tokens = await register();
+    await auth.logout({ refreshToken: tokens.refreshToken });
+    await expect(auth.logout({ refreshToken: tokens.refreshToken })).resolves.toBeUndefined();
+    await expect(auth.logout({ refreshToken: "unknown" })).resolves.toBeUndefined();
+    await expect(auth.logout({})).resolves.toBeUndefined();
+  });
+
+  it("works with an expired access token alone", async () => {
+    const tokens = await register();
+    advance(3600);
+    await expectCode(auth.authenticate(tokens.accessToken), "token_expired");
+    await auth.logout({ accessToken: tokens.accessToken });
+    await expectCode(auth.refresh(tokens.refreshToken), "refresh_revoked");
+  });
+
+  it("leaves the user's other sessions signed in", async () => {
+    const phone = await register();
+    const laptop = await login();
+    await auth.logout({ refreshToken: phone.refreshToken });
+    await expect(auth.refresh(laptop.refreshToken)).resolves.toMatchObject({ sessionId: laptop.sessionId });
+  });
+
+  it("is seen by another instance within the liveness cache time", async () => {
+    const other = createService();
+    const tokens = await register();
+    await other.authenticate(tokens.accessToken); // the other instance caches the live session
+    await auth.logout({ refreshToken: tokens.refreshToken });
+    expect(LIVENESS_CACHE_MS).toBeLessThan(1000); // the contract's bound for every instance
+    advance(LIVENESS_CACHE_MS / 1000);
+    await expectCode(other.authenticate(tokens.accessToken), "unauthorized");
+  });
+});
+
+describe("authenticate", () => {
+  it("accepts a valid token up to its expiry and answers token_expired after it", async () => {
+    const tokens = await register();
+    advance(899);
+    await expect(auth.authenticate(tokens.accessToken)).resolves.toEqual(principalOf(tokens));
+    advance(2); // 1 s past exp: beyond the tolerance
+    const expired = await expectCode(auth.authenticate(tokens.accessToken), "token_expired");
+    expect(expired.tokenPresented).toBe(true);
+  });
+
+  it("answers unauthorized without a token", async () => {
+    const missing = await expectCode(auth.authenticate(undefined), "unauthorized");
+    expect(missing.tokenPresented).toBe(false);
+  });
+
+  it("answers unauthorized, not token_expired, for a malformed, tampered or foreign token even when expired", async () => {
+    const tokens = await register();
+    const [header, payload, signature] = tokens.accessToken.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 1 })).toString("base64url");
+    const tampered = [header, forgedPayload, signature].join(".");
+    // A real session in the same database, but signed with a key this service does not hold.
+    const foreignService = createService({}, await importSigningKey("another-secret-of-at-least-32-bytes!!"));
+    const { accessToken: foreign } = await login(ALICE, PASSWORD, CLIENT, foreignService);
+    advance(3600);
+    for (const token of ["garbage", tampered, foreign]) {
+      const error = await expectCode(auth.authenticate(token), "unauthorized");
+      expect(error.tokenPresented).toBe(true);
+    }
+  });
+});
+
+describe("sessions", () => {
+  it("lists the user's live sessions and marks the current one", async () => {
+    const phone = await register();
+    advance(1);
+    const laptop = await login(ALICE, PASSWORD, { ip: "198.51.100.2", userAgent: "Laptop" });
+    advance(1);
+    const tablet = await login();
+    await auth.logout({ refreshToken: tablet.refreshToken });
+    await register(BOB);
+
+    const sessions = await auth.listSessions(principalOf(laptop));
+    expect(sessions.map(({ id, current }) => ({ id, current }))).toEqual([
+      { id: laptop.sessionId, current: true },
+      { id: phone.sessionId, current: false },
+    ]);
+    expect(sessions[0]).toMatchObject({ ip: "198.51.100.2", userAgent: "Laptop", createdAt: laptop.issuedAt });
+  });
+
+  it("does not list a session whose refresh token went idle", async () => {
+    const idle = createService({ AUTH_REFRESH_TTL: "86400", AUTH_REFRESH_IDLE_TTL: "3600" });
+    const old = await register(ALICE, PASSWORD, idle);
+    advance(3000);
+    const recent = await login(ALICE, PASSWORD, CLIENT, idle);
+    advance(600);
+    expect((await idle.listSessions(principalOf(recent))).map((s) => s.id)).toEqual([recent.sessionId]);
+    expect(old.sessionId).not.toBe(recent.sessionId);
+  });
+
+  it("logout-all ends every session of the user, this one included, and no one else's", async () => {
+    const phone = await register();
+    const laptop = await login();
+    const bob = await register(BOB);
+    await auth.logoutAll(await auth.authenticate(laptop.accessToken));
+    for (const tokens of [phone, laptop]) {
+      await expectCode(auth.refresh(tokens.refreshToken), "refresh_revoked");
+      await expectCode(auth.authenticate(tokens.accessToken), "unauthorized");
+    }
+    await expect(auth.authenticate(bob.accessToken)).resolves.toMatchObject({ user: { email: BOB } });
+  });
+
+  it("revokes another of the caller's own sessions", async () => {
+    const phone = await register();
+    const laptop = await login();
+    await auth.revokeSession(principalOf(laptop), phone.sessionId);
+    await expectCode(auth.refresh(phone.refreshToken), "refresh_revoked");
+    await expectCode(auth.authenticate(phone.accessToken), "unauthorized");
+    await expect(auth.authenticate(laptop.accessToken)).resolves.toEqual(principalOf(laptop));
+  });
+
+  it("answers not_found for someone else's session and leaves it alone", async () => {
+    const alice = await register();
+    const bob = await register(BOB);
+    await expectCode(auth.revokeSession(principalOf(alice), bob.sessionId), "not_found");
+    await expectCode(auth.revokeSession(principalOf(alice), "no-such-session"), "not_found");
+    await expect(auth.refresh(bob.refreshToken)).resolves.toMatchObject({ user: { email: BOB } });
+  });
+});
+
+describe("changePassword", () => {
+  const NEW_PASSWORD = "a brand new passphrase";
+
+  function changePassword(tokens: IssuedTokens, currentPassword: string, newPassword = NEW_PASSWORD) {
+    return auth.changePassword(principalOf(tokens), passwordChangeInput.parse({ currentPassword, newPassword }));
+  }
+
+  it("refuses a wrong current password and changes nothing", async () => {
+    const tokens = await register();
+    await expectCode(changePassword(tokens, "not my password"), "invalid_credentials");
+    await expect(login()).resolves.toBeDefined();
+  });
+
+  it("switches the password, keeps this session and ends every other one", async () => {
+    const current = await register();
+    const other = await login();
+    await auth.authenticate(other.accessToken);
+    await changePassword(current, PASSWORD);
+
+    await expect(auth.authenticate(current.accessToken)).resolves.toEqual(principalOf(current));
+    await expect(auth.refresh(current.refreshToken)).resolves.toMatchObject({ sessionId: current.sessionId });
+    await expectCode(auth.authenticate(other.accessToken), "unauthorized");
+    await expectCode(auth.refresh(other.refreshToken), "refresh_revoked");
+
+    await expectCode(login(ALICE, PASSWORD), "invalid_credentials");
+    await expect(login(ALICE, NEW_PASSWORD)).resolves.toMatchObject({ user: { email: ALICE } });
+  });
+});
