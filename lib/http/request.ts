@@ -86,7 +86,8 @@ export function bearerToken(request: Request): string | undefined {
  * fills the header with the socket's address when no proxy did). See README, "Client addresses".
  */
 export function clientInfo(request: NextRequest): ClientInfo {
-  const ip = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim().slice(0, 64) || null;
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim().slice(0, 64);
+  const ip = forwarded?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") || null; // IPv4 as people write it
   const userAgent = request.headers.get("user-agent")?.slice(0, MAX_USER_AGENT_LENGTH) || null;
   return { ip, userAgent };
 }

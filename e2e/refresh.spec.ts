@@ -1,0 +1,62 @@
+// Access tokens of 2 seconds: every step after a short wait needs a transparent refresh.
+import { createAccount, elapse, expect, expectDashboard, signIn, test, uniqueEmail, useServer } from "./support";
+
+const ACCESS_TTL = 2;
+const server = useServer({ AUTH_ACCESS_TTL: String(ACCESS_TTL) });
+
+test("an expired access token is refreshed transparently on navigation", async ({ page }) => {
+  const email = uniqueEmail("nav-refresh");
+  await createAccount(server(), email);
+  await page.goto(`${server().url}/login`);
+  await signIn(page, email);
+  await expectDashboard(page, email);
+
+  await elapse(ACCESS_TTL + 1.5);
+  const seen: string[] = [];
+  page.on("request", (request) => seen.push(new URL(request.url()).pathname));
+  await page.goto(`${server().url}/dashboard`);
+  await expectDashboard(page, email);
+  expect(seen).toContain("/api/auth/refresh");
+  expect(seen).not.toContain("/login");
+});
+
+test("an expired access token is refreshed transparently on a dashboard API call", async ({ page }) => {
+  const email = uniqueEmail("api-refresh");
+  await createAccount(server(), email);
+  await page.goto(`${server().url}/login`);
+  await signIn(page, email);
+  await expectDashboard(page, email);
+
+  await elapse(ACCESS_TTL + 1.5);
+  const refresh = page.waitForResponse((response) => response.url().endsWith("/api/auth/refresh"));
+  const list = page.waitForResponse((response) => response.url().endsWith("/api/auth/sessions") && response.ok());
+  await page.getByRole("button", { name: "Refresh list" }).click();
+  expect((await refresh).status()).toBe(200);
+  await list;
+  await expectDashboard(page, email);
+  await expect(page.getByTestId("session")).toHaveCount(1);
+});
+
+test("several tabs with an expired access token refresh at once and all stay signed in", async ({ context }) => {
+  const email = uniqueEmail("tabs");
+  await createAccount(server(), email);
+  const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
+  await tabs[0]!.goto(`${server().url}/login`);
+  await signIn(tabs[0]!, email);
+  await expectDashboard(tabs[0]!, email);
+  for (const tab of tabs.slice(1)) await tab.goto(`${server().url}/dashboard`);
+
+  await elapse(ACCESS_TTL + 1.5);
+  await Promise.all(tabs.map((tab) => tab.reload()));
+  for (const tab of tabs) await expectDashboard(tab, email);
+
+  await elapse(ACCESS_TTL + 1.5);
+  await Promise.all(tabs.map((tab) => tab.getByRole("button", { name: "Refresh list" }).click()));
+  for (const tab of tabs) {
+    await expect(tab.getByRole("button", { name: "Refresh list" })).toBeEnabled();
+    await expectDashboard(tab, email);
+  }
+  // Still one session: the concurrent refreshes did not split it or trip reuse detection.
+  await tabs[0]!.goto(`${server().url}/dashboard`);
+  await expect(tabs[0]!.getByTestId("session")).toHaveCount(1);
+});

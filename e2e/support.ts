@@ -1,0 +1,62 @@
+// What every browser test needs: a real server with the lifetimes the test asks for, accounts made over
+// the API, and signing in the way a person does.
+import { expect, test as base, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { startServer, type TestServer } from "../tests/support/server";
+
+export const PASSWORD = "correct horse battery staple";
+
+export function uniqueEmail(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}@example.com`;
+}
+
+/** One server per test file, started with `settings` (seconds) and stopped after the file. */
+export function useServer(settings: Record<string, string>): () => TestServer {
+  let server: TestServer | undefined;
+  base.beforeAll(async () => {
+    server = await startServer(settings);
+  });
+  base.afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error("server not started");
+    return server;
+  };
+}
+
+/** Registers over the API, then logs that API session out so the account starts with no sessions. */
+export async function createAccount(server: TestServer, email: string, password = PASSWORD): Promise<void> {
+  const registered = await fetch(`${server.url}/api/auth/register`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(registered.status).toBe(201);
+  const cookies = registered.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+  const loggedOut = await fetch(`${server.url}/api/auth/logout`, { method: "POST", headers: { Cookie: cookies } });
+  expect(loggedOut.status).toBe(204);
+}
+
+/** Fills the login form and submits it with the keyboard, as a person would. */
+export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password").press("Enter");
+}
+
+export async function expectDashboard(page: Page, email: string): Promise<void> {
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+}
+
+export const EXPIRED_MESSAGE = "Your session has expired";
+
+/** Waits real time: the server's lifetimes are real seconds. */
+export function elapse(seconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}
+
+export const test = base;
+export { expect };
