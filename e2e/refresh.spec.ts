@@ -1,8 +1,8 @@
 // Access tokens of 2 seconds: every step after a short wait needs a transparent refresh.
-import { createAccount, elapse, expect, expectDashboard, signIn, test, uniqueEmail, useServer } from "./support";
+import { createAccount, elapse, expect, expectDashboard, signIn, test, uniqueEmail, serverForFile } from "./support";
 
 const ACCESS_TTL = 2;
-const server = useServer({ AUTH_ACCESS_TTL: String(ACCESS_TTL) });
+const server = serverForFile({ AUTH_ACCESS_TTL: String(ACCESS_TTL) });
 
 test("an expired access token is refreshed transparently on navigation", async ({ page }) => {
   const email = uniqueEmail("nav-refresh");

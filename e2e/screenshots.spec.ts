@@ -1,7 +1,7 @@
 // Saves what a person sees, at desktop and phone width, into e2e/screenshots/ for review.
-import { createAccount, expect, expectDashboard, signIn, test, uniqueEmail, useServer } from "./support";
+import { createAccount, expect, expectDashboard, signIn, test, uniqueEmail, serverForFile } from "./support";
 
-const server = useServer({});
+const server = serverForFile({});
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 
 for (const [name, viewport] of Object.entries(VIEWPORTS)) {

@@ -1,8 +1,8 @@
 // A login session of 6 seconds: once it is over, the person must sign in again and is told why.
-import { createAccount, elapse, expect, EXPIRED_MESSAGE, expectDashboard, signIn, test, uniqueEmail, useServer } from "./support";
+import { createAccount, elapse, expect, EXPIRED_MESSAGE, expectDashboard, signIn, test, uniqueEmail, serverForFile } from "./support";
 
 const SESSION_TTL = 6;
-const server = useServer({ AUTH_ACCESS_TTL: "2", AUTH_REFRESH_TTL: String(SESSION_TTL) });
+const server = serverForFile({ AUTH_ACCESS_TTL: "2", AUTH_REFRESH_TTL: String(SESSION_TTL) });
 
 test("when the refresh token expires, the login page says so and signing in returns to the original page", async ({ page }) => {
   const email = uniqueEmail("expiry");

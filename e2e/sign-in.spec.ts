@@ -1,7 +1,7 @@
 // Signing in, moving around, signing out: the default lifetimes, so access tokens stay valid throughout.
-import { createAccount, expect, expectDashboard, EXPIRED_MESSAGE, signIn, test, uniqueEmail, useServer } from "./support";
+import { createAccount, expect, expectDashboard, EXPIRED_MESSAGE, signIn, test, uniqueEmail, serverForFile } from "./support";
 
-const server = useServer({});
+const server = serverForFile({});
 
 test("first login: the login form signs a new person in and shows their dashboard", async ({ page }) => {
   const email = uniqueEmail("first");

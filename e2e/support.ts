@@ -11,7 +11,7 @@ export function uniqueEmail(label: string): string {
 }
 
 /** One server per test file, started with `settings` (seconds) and stopped after the file. */
-export function useServer(settings: Record<string, string>): () => TestServer {
+export function serverForFile(settings: Record<string, string>): () => TestServer {
   let server: TestServer | undefined;
   base.beforeAll(async () => {
     server = await startServer(settings);
