@@ -13,6 +13,7 @@ import { loadAuthConfig } from "./lib/auth/config";
 import { AuthCookies } from "./lib/http/cookies";
 import { loginPath, safeNextPath } from "./lib/http/next-path";
 import { redirectTo } from "./lib/http/redirect";
+import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "./lib/http/security-headers";
 
 // Each variable is named in full so Next.js provides its run-time value to the Edge sandbox.
 const authConfig = loadAuthConfig({
@@ -39,19 +40,36 @@ async function hasValidAccessToken(request: NextRequest, cookies: AuthCookies): 
 }
 
 export async function middleware(request: NextRequest): Promise<NextResponse> {
-  const { pathname, search, searchParams } = request.nextUrl;
   const cookies = AuthCookies.for(request.headers, authConfig);
+  const response = (await route(request, cookies)) ?? render(request);
+  if (cookies.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  return response;
+}
+
+/** Where this request must go instead of being rendered, if anywhere. */
+async function route(request: NextRequest, cookies: AuthCookies): Promise<NextResponse | undefined> {
+  const { pathname, search, searchParams } = request.nextUrl;
   const guestPage = GUEST_PAGES.has(pathname);
-  if (!guestPage && pathname !== "/" && !isProtected(pathname)) return NextResponse.next();
+  if (!guestPage && pathname !== "/" && !isProtected(pathname)) return undefined;
 
   const signedIn = await hasValidAccessToken(request, cookies);
   const wasSignedIn = cookies.state(request) === "active";
   const target = isProtected(pathname) ? `${pathname}${search}` : (safeNextPath(searchParams.get("next")) ?? "/dashboard");
 
-  if (signedIn) return isProtected(pathname) ? NextResponse.next() : redirectTo(request, target);
+  if (signedIn) return isProtected(pathname) ? undefined : redirectTo(request, target);
   if (wasSignedIn) return redirectTo(request, `/api/auth/refresh?next=${encodeURIComponent(target)}`);
   if (isProtected(pathname) || pathname === "/") return redirectTo(request, loginPath(isProtected(pathname) ? target : null));
-  return NextResponse.next();
+  return undefined;
+}
+
+/** Renders the page under a Content-Security-Policy whose nonce Next.js puts on its own scripts. */
+function render(request: NextRequest): NextResponse {
+  const csp = contentSecurityPolicy(newNonce(), process.env.NODE_ENV !== "production");
+  const headers = new Headers(request.headers);
+  headers.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("Content-Security-Policy", csp);
+  return response;
 }
 
 export const config = {

@@ -1,6 +1,6 @@
 // What every browser test needs: a real server with the lifetimes the test asks for, accounts made over
 // the API, and signing in the way a person does.
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, test as base, type BrowserContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import { startServer, type TestServer } from "../tests/support/server";
 
@@ -58,5 +58,32 @@ export function elapse(seconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
 
-export const test = base;
+/**
+ * Every test fails if the browser reports a Content-Security-Policy violation or a script error, in any of
+ * its contexts: the pages must work with the policy on.
+ */
+export const test = base.extend<{ pageProblems: void }>({
+  pageProblems: [
+    async ({ browser, context }, use) => {
+      const problems: string[] = [];
+      const watch = (watched: BrowserContext) => {
+        watched.on("console", (message) => {
+          if (/Content[- ]Security[- ]Policy/i.test(message.text())) problems.push(message.text());
+        });
+        watched.on("weberror", (error) => problems.push(error.error().message));
+      };
+      watch(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args) => {
+        const created = await newContext(...args);
+        watch(created);
+        return created;
+      };
+      await use();
+      browser.newContext = newContext;
+      expect(problems, "CSP violations or script errors in the browser").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 export { expect };

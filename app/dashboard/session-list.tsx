@@ -42,7 +42,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
 
   return (
     <section className="panel" aria-labelledby="sessions-heading">
-      <div className="actions" style={{ justifyContent: "space-between", alignItems: "baseline", padding: 0 }}>
+      <div className="panel-header">
         <h2 id="sessions-heading">Where you are signed in</h2>
         <button type="button" onClick={reload} disabled={busy !== null}>
           {busy === "reload" ? "Refreshing…" : "Refresh list"}

@@ -1,18 +1,31 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
+import { authContext } from "@/lib/http/context";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
 
 export const metadata: Metadata = { title: "Create account" };
 
-export default function RegisterPage() {
+export default async function RegisterPage() {
+  await connection(); // rendered per request: the page carries that request's CSP nonce
+  const { config } = await authContext();
+
   return (
     <main className="auth-page">
       <div className="auth-card">
         <Brand />
         <h1>Create your account</h1>
-        <p className="lead">One account, signed in safely on every device.</p>
-        <CredentialsForm mode="register" next="/dashboard" />
+        {config.allowSignup ? (
+          <>
+            <p className="lead">One account, signed in safely on every device.</p>
+            <CredentialsForm mode="register" next="/dashboard" />
+          </>
+        ) : (
+          <p className="message info" role="status">
+            Sign-up is turned off on this server. Ask an administrator for an account.
+          </p>
+        )}
         <p className="switch">
           Already have an account? <Link href="/login">Sign in</Link>
         </p>

@@ -63,7 +63,7 @@ export function cookiesAreSecure(headers: Headers, policy: CookiePolicy): boolea
 export class AuthCookies {
   private readonly names: CookieNames;
 
-  constructor(private readonly secure: boolean) {
+  constructor(readonly secure: boolean) {
     this.names = secure ? SECURE_NAMES : PLAIN_NAMES;
   }
 

@@ -6,6 +6,7 @@ import { AuthCookies } from "./cookies";
 import { authContext, type AuthContext } from "./context";
 import { errorResponse } from "./respond";
 import { assertSameOrigin, bearerToken } from "./request";
+import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
 
 export interface RouteScope extends AuthContext {
   request: NextRequest;
@@ -22,6 +23,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function apiRoute<Params = Record<string, never>>(handler: Handler<Params>) {
   return async (request: NextRequest, context: RouteContext<Params>): Promise<NextResponse> => {
     let cookies: AuthCookies | undefined;
+    let response: NextResponse;
     try {
       const auth = await authContext();
       cookies = AuthCookies.for(request.headers, auth.config);
@@ -33,9 +35,11 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
         cookies,
         principal: () => auth.service.authenticate(accessToken),
       };
-      return await handler(scope, await context.params);
+      response = await handler(scope, await context.params);
     } catch (error) {
-      return errorResponse(error, cookies);
+      response = errorResponse(error, cookies);
     }
+    if (cookies?.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+    return response;
   };
 }
