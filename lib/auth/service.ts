@@ -76,6 +76,7 @@ export class AuthService {
   private readonly secret: string;
   private readonly now: Clock;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
+  private readonly loginQueues = new Map<string, Promise<void>>();
 
   constructor(deps: AuthServiceDeps) {
     this.config = deps.config;
@@ -100,7 +101,27 @@ export class AuthService {
     return this.startSession(user, client, now);
   }
 
-  async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
+  /**
+   * Logins for one email run one at a time in this process: checking the throttle, verifying the password
+   * and recording a failure are not atomic, so concurrent attempts would otherwise all pass the check and
+   * get more than `loginMaxFailures` guesses.
+   */
+  login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
+    const key = `email:${input.email}`;
+    const previous = this.loginQueues.get(key) ?? Promise.resolve();
+    const attempt = previous.then(() => this.attemptLogin(input, client));
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.loginQueues.set(key, settled);
+    void settled.then(() => {
+      if (this.loginQueues.get(key) === settled) this.loginQueues.delete(key);
+    });
+    return attempt;
+  }
+
+  private async attemptLogin(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
     const now = this.now();
     const emailSubject = `email:${input.email}`;
     const subjects = client.ip ? [emailSubject, `ip:${client.ip}`] : [emailSubject];
