@@ -15,6 +15,9 @@ export interface AuthConfig {
   /** Looser bound on failed logins from one address, so one client cannot spray many emails. */
   ipMaxFailures: number;
   ipWindow: number;
+  /** Requests a minute from one address to the refresh and register endpoints; 0 turns a bound off. */
+  refreshRatePerMinute: number;
+  registerRatePerMinute: number;
   allowSignup: boolean;
   /** `undefined`: decided per request (Secure unless plain HTTP to localhost). */
   cookieSecure: boolean | undefined;
@@ -56,6 +59,8 @@ export function loadAuthConfig(env: Env): AuthConfig {
     loginWindow: seconds(env, "AUTH_LOGIN_WINDOW", 900, 1),
     ipMaxFailures: seconds(env, "AUTH_IP_MAX_FAILURES", 300, 100),
     ipWindow: seconds(env, "AUTH_IP_WINDOW", 60, 1),
+    refreshRatePerMinute: seconds(env, "AUTH_REFRESH_RATE_LIMIT", 600),
+    registerRatePerMinute: seconds(env, "AUTH_REGISTER_RATE_LIMIT", 120),
     allowSignup: flag(env, "AUTH_ALLOW_SIGNUP", true) ?? true,
     cookieSecure: flag(env, "AUTH_COOKIE_SECURE", undefined),
     production: env.NODE_ENV === "production",

@@ -15,20 +15,27 @@ export class SessionEndedError extends Error {
   }
 }
 
-let refreshInFlight: Promise<boolean> | null = null;
+/** "ended": the server refused the refresh token (403); "unavailable": try again later (429, 503, offline). */
+type RefreshOutcome = "refreshed" | "ended" | "unavailable";
 
-async function refreshNow(): Promise<boolean> {
+let refreshInFlight: Promise<RefreshOutcome> | null = null;
+
+async function refreshNow(): Promise<RefreshOutcome> {
   const last = Number(localStorage.getItem(LAST_REFRESH_KEY) ?? 0);
-  if (Date.now() - last < RECENT_REFRESH_MS) return true;
-  const response = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
-  if (response.ok) localStorage.setItem(LAST_REFRESH_KEY, String(Date.now()));
-  return response.ok;
+  if (Date.now() - last < RECENT_REFRESH_MS) return "refreshed";
+  try {
+    const response = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
+    if (response.ok) localStorage.setItem(LAST_REFRESH_KEY, String(Date.now()));
+    return response.ok ? "refreshed" : response.status === 403 ? "ended" : "unavailable";
+  } catch {
+    return "unavailable";
+  }
 }
 
 /** One refresh for all callers of this tab, serialised with other tabs by a Web Lock where available. */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(): Promise<RefreshOutcome> {
   if (!refreshInFlight) {
-    const refreshing: Promise<boolean> = navigator.locks
+    const refreshing: Promise<RefreshOutcome> = navigator.locks
       ? navigator.locks.request(REFRESH_LOCK, refreshNow).then((refreshed) => refreshed)
       : refreshNow();
     refreshInFlight = refreshing.finally(() => {
@@ -49,14 +56,16 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
       credentials: "same-origin",
       headers: { ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers },
     });
-  let response = await send();
+  const response = await send();
   if (response.status !== 401) return response;
-  if (await refreshSession()) response = await send();
-  if (response.status === 401 || response.status === 403) {
+  const outcome = await refreshSession();
+  if (outcome === "unavailable") throw new Error("The service is briefly unavailable. Please try again.");
+  const retried = outcome === "refreshed" ? await send() : response;
+  if (retried.status === 401) {
     goToLogin();
     throw new SessionEndedError();
   }
-  return response;
+  return retried;
 }
 
 /** Ends this session (or all of them) and tells the other tabs of this browser. */

@@ -5,6 +5,7 @@ import { loadAuthConfig, type AuthConfig } from "../auth/config";
 import { AuthService } from "../auth/service";
 import { database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
+import { reportingUnavailable } from "../db/unavailable";
 
 export interface AuthContext {
   config: AuthConfig;
@@ -23,7 +24,7 @@ async function createContext(): Promise<AuthContext> {
   const config = loadAuthConfig(process.env);
   const secret = authSecret();
   const signingKey: SigningKey = await importSigningKey(secret);
-  const service = new AuthService({ config, store: new PrismaAuthStore(database()), signingKey, secret });
+  const service = new AuthService({ config, store: reportingUnavailable(new PrismaAuthStore(database())), signingKey, secret });
   return { config, service };
 }
 

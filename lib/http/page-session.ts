@@ -19,7 +19,8 @@ export async function requirePageSession(path: string): Promise<{ principal: Pri
   try {
     return { principal: await service.authenticate(accessToken), service };
   } catch (error) {
-    if (isAuthError(error)) redirect(`/api/auth/refresh?next=${encodeURIComponent(path)}`);
+    // Only a missing, expired or refused token goes through the refresh hop; an outage shows the error page.
+    if (isAuthError(error) && error.status === 401) redirect(`/api/auth/refresh?next=${encodeURIComponent(path)}`);
     throw error;
   }
 }

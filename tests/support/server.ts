@@ -13,7 +13,16 @@ export interface TestServer {
   port: number;
   dataDir: string;
   env: Record<string, string>;
+  /** Output of the server so far (stdout and stderr). */
+  output(): string;
+  /** Ends the server (SIGKILL: no chance to finish anything) and keeps its data folder. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse this data folder (a restart); otherwise a fresh temporary one. */
+  dataDir?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -43,9 +52,9 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`server did not start in time:\n${output()}`);
 }
 
-export async function startServer(settings: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(settings: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const root = path.resolve(__dirname, "..", "..");
-  const dataDir = mkdtempSync(path.join(tmpdir(), "auth-test-"));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "auth-test-"));
   const port = await freePort();
   const env: Record<string, string> = {
     DATABASE_URL: `file:${path.join(dataDir, "app.db")}`,
@@ -58,14 +67,23 @@ export async function startServer(settings: Record<string, string> = {}): Promis
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group: `next start` runs as a child of the start script
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   child.stdout?.on("data", (chunk) => (log += chunk));
   child.stderr?.on("data", (chunk) => (log += chunk));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntilUp(url, child, () => log);
   } catch (error) {
-    child.kill("SIGKILL");
+    signalGroup("SIGKILL");
     throw error;
   }
   return {
@@ -73,12 +91,16 @@ export async function startServer(settings: Record<string, string> = {}): Promis
     port,
     dataDir,
     env,
+    output: () => log,
+    async kill() {
+      signalGroup("SIGKILL");
+      await exited;
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) {
+        signalGroup("SIGTERM");
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        signalGroup("SIGKILL");
       }
       rmSync(dataDir, { recursive: true, force: true });
     },

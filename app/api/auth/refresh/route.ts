@@ -2,12 +2,14 @@ import { isAuthError } from "@/lib/auth/errors";
 import { loginPath, safeNextPath } from "@/lib/http/next-path";
 import { redirectTo } from "@/lib/http/redirect";
 import { signedIn } from "@/lib/http/respond";
-import { apiRoute } from "@/lib/http/route";
+import { enforceRateLimit } from "@/lib/http/rate-limit";
+import { clientInfo } from "@/lib/http/request";
+import { apiRoute, type RouteScope } from "@/lib/http/route";
 
 /** Spends the refresh cookie for a new pair. Failures are 403s that also clear the cookies. */
-export const POST = apiRoute(async ({ request, service, cookies }) => {
-  const issued = await service.refresh(cookies.refreshToken(request));
-  return signedIn(issued, cookies, { withUser: false });
+export const POST = apiRoute(async (scope) => {
+  const issued = await refresh(scope);
+  return signedIn(issued, scope.cookies, { withUser: false });
 });
 
 /**
@@ -15,10 +17,11 @@ export const POST = apiRoute(async ({ request, service, cookies }) => {
  * (the only place the refresh cookie's path reaches), rotated, and sent back to `next`. When the session
  * has truly ended, the person lands on the login page, which says so.
  */
-export const GET = apiRoute(async ({ request, service, cookies }) => {
+export const GET = apiRoute(async (scope) => {
+  const { request, cookies } = scope;
   const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? "/dashboard";
   try {
-    const issued = await service.refresh(cookies.refreshToken(request));
+    const issued = await refresh(scope);
     const response = redirectTo(request, next, 303);
     cookies.setSession(response, issued);
     return response;
@@ -29,3 +32,8 @@ export const GET = apiRoute(async ({ request, service, cookies }) => {
     return response;
   }
 });
+
+async function refresh({ request, service, config, cookies }: RouteScope) {
+  await enforceRateLimit("refresh", clientInfo(request).ip, config);
+  return service.refresh(cookies.refreshToken(request));
+}
