@@ -40,10 +40,27 @@ async function hasValidAccessToken(request: NextRequest, cookies: AuthCookies): 
 }
 
 export async function middleware(request: NextRequest): Promise<NextResponse> {
+  if (request.nextUrl.pathname.startsWith("/api/")) return rejectUndecodablePath(request);
   const cookies = AuthCookies.for(request.headers, authConfig);
   const response = (await route(request, cookies)) ?? render(request);
   if (cookies.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
   return response;
+}
+
+/**
+ * Next.js answers a bare 500 when a dynamic segment (`/api/auth/sessions/{id}`) holds malformed percent
+ * encoding; such an id names no session, so it gets the API's 404 in the contract's shape instead.
+ */
+function rejectUndecodablePath(request: NextRequest): NextResponse {
+  try {
+    decodeURIComponent(request.nextUrl.pathname);
+    return NextResponse.next();
+  } catch {
+    return NextResponse.json(
+      { error: "not_found", message: "Not found." },
+      { status: 404, headers: { "Cache-Control": "no-store" } },
+    );
+  }
 }
 
 /** Where this request must go instead of being rendered, if anywhere. */
@@ -73,6 +90,7 @@ function render(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Pages only: API routes authenticate themselves, static assets need nothing.
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // Pages, and the one API route with a path parameter (see rejectUndecodablePath). API routes
+  // authenticate themselves; static assets need nothing.
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|robots.txt).*)", "/api/auth/sessions/:id+"],
 };

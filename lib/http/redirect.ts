@@ -7,9 +7,18 @@ import { NextResponse, type NextRequest } from "next/server";
  * every cookie, which belong to the host the browser asked for.
  */
 export function redirectTo(request: NextRequest, path: string, status: 303 | 307 = 307): NextResponse {
-  const host = request.headers.get("host") ?? request.nextUrl.host;
-  const protocol = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || request.nextUrl.protocol.replace(":", "");
-  const response = NextResponse.redirect(new URL(path, `${protocol}://${host}`), status);
+  const response = NextResponse.redirect(new URL(path, browserOrigin(request)), status);
   response.headers.set("Cache-Control", "no-store");
   return response;
+}
+
+/** The origin from Host and X-Forwarded-Proto when they make a valid origin, else Next.js's own view. */
+function browserOrigin(request: NextRequest): string {
+  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const protocol = forwarded === "https" || forwarded === "http" ? forwarded : request.nextUrl.protocol.replace(":", "");
+  try {
+    return new URL(`${protocol}://${request.headers.get("host") ?? request.nextUrl.host}`).origin;
+  } catch {
+    return request.nextUrl.origin;
+  }
 }
