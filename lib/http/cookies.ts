@@ -133,6 +133,7 @@ export class AuthCookies {
   }
 }
 
+/** Rounded up: a token with half a second left must not get Max-Age=0, which deletes the cookie at once. */
 function secondsUntil(instant: Date, now: Date): number {
-  return Math.max(0, Math.floor((instant.getTime() - now.getTime()) / 1000));
+  return Math.max(0, Math.ceil((instant.getTime() - now.getTime()) / 1000));
 }
