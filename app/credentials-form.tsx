@@ -3,6 +3,7 @@
 // a pending state while the request runs, and a full navigation afterwards so every gate sees the cookies.
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 interface CredentialsFormProps {
   mode: "login" | "register";
@@ -19,6 +20,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
   const text = TEXT[mode];
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -43,7 +45,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
   }
 
   return (
-    <form onSubmit={submit} noValidate={false} aria-describedby={error ? "form-error" : undefined}>
+    <form method="post" onSubmit={submit} aria-describedby={error ? "form-error" : undefined}>
       <div className="message-slot">
         {error && (
           <p id="form-error" className="message error" role="alert">
@@ -72,7 +74,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
           </span>
         )}
       </div>
-      <button type="submit" className="primary" disabled={pending} aria-busy={pending}>
+      <button type="submit" className="primary" disabled={!hydrated || pending} aria-busy={pending}>
         {pending ? text.pending : text.submit}
       </button>
     </form>

@@ -1,10 +1,12 @@
 "use client";
 import { useState } from "react";
 import { SessionEndedError, signOut } from "@/lib/client/api";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 export function AccountActions() {
   const [pending, setPending] = useState<"this" | "all" | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function leave(everywhere: boolean) {
     if (everywhere && !window.confirm("Log out of all devices? Every browser signed in to your account, this one included, will be signed out.")) {
@@ -31,10 +33,10 @@ export function AccountActions() {
         </p>
       )}
       <div className="actions">
-        <button type="button" onClick={() => leave(false)} disabled={pending !== null}>
+        <button type="button" onClick={() => leave(false)} disabled={!hydrated || pending !== null}>
           {pending === "this" ? "Logging out…" : "Log out"}
         </button>
-        <button type="button" className="danger" onClick={() => leave(true)} disabled={pending !== null}>
+        <button type="button" className="danger" onClick={() => leave(true)} disabled={!hydrated || pending !== null}>
           {pending === "all" ? "Logging out everywhere…" : "Log out of all devices"}
         </button>
       </div>

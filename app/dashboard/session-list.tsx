@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { apiFetch, errorMessage, SessionEndedError } from "@/lib/client/api";
 import { onSignedOutElsewhere } from "@/lib/client/auth-channel";
 import { describeBrowser, describeLastUsed } from "@/lib/client/describe-device";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 export interface SessionItem {
   id: string;
@@ -17,6 +18,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
   const [sessions, setSessions] = useState(initialSessions);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   useEffect(() => onSignedOutElsewhere(() => window.location.assign("/login")), []);
 
@@ -44,7 +46,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
     <section className="panel" aria-labelledby="sessions-heading">
       <div className="panel-header">
         <h2 id="sessions-heading">Where you are signed in</h2>
-        <button type="button" onClick={reload} disabled={busy !== null}>
+        <button type="button" onClick={reload} disabled={!hydrated || busy !== null}>
           {busy === "reload" ? "Refreshing…" : "Refresh list"}
         </button>
       </div>
@@ -72,7 +74,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
                 type="button"
                 className="danger"
                 onClick={() => revoke(session.id)}
-                disabled={busy !== null}
+                disabled={!hydrated || busy !== null}
               >
                 {busy === session.id ? "Revoking…" : "Revoke"}
               </button>
