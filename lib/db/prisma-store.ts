@@ -1,4 +1,5 @@
-// The auth store on Prisma. Each method is one query or one short transaction.
+// The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
+// transaction; the few places where the two databases need different SQL say why.
 import type {
   AuthStore,
   NewRefreshToken,
@@ -10,6 +11,7 @@ import type {
   UserRecord,
 } from "../auth/store";
 import type { RevokeReason } from "../auth/session";
+import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
 
 const withUser = { user: { select: { id: true, email: true } } } as const;
@@ -24,9 +26,14 @@ function splitUser<T extends SessionRecord & { user: { id: string; email: string
 }
 
 export class PrismaAuthStore implements AuthStore {
-  constructor(private readonly db: Database) {}
+  /** Where single queries go; transactions start on `database.client`. */
+  private readonly db: AuthModels;
 
-  findUserByEmail(email: string): Promise<UserRecord | null> {
+  constructor(private readonly database: Database) {
+    this.db = database.client;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
   }
 
@@ -54,7 +61,7 @@ export class PrismaAuthStore implements AuthStore {
     return row ? splitUser(row) : null;
   }
 
-  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
+  async listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
     return this.db.session.findMany({
       where: { userId, revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
       orderBy: { lastUsedAt: "desc" },
@@ -66,8 +73,8 @@ export class PrismaAuthStore implements AuthStore {
       "sessionId" in filter
         ? { id: filter.sessionId, userId: filter.userId, revokedAt: null }
         : { userId: filter.userId, id: filter.exceptSessionId ? { not: filter.exceptSessionId } : undefined, revokedAt: null };
-    return this.db.$transaction(async (tx) => {
-      const live = await tx.session.findMany({ where, select: { id: true } });
+    return this.database.client.$transaction(async (tx) => {
+      const live = await tx.session.findMany({ where, orderBy: { lastUsedAt: "desc" } });
       if (live.length === 0) return [];
       const ids = live.map((session) => session.id);
       await tx.session.updateMany({
@@ -78,22 +85,28 @@ export class PrismaAuthStore implements AuthStore {
     });
   }
 
-  findRefreshToken(tokenHash: string) {
+  async findRefreshToken(tokenHash: string) {
     return this.db.refreshToken.findUnique({ where: { tokenHash } });
   }
 
   redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
     const { tokenHash, now } = request;
-    return this.db.$transaction(async (tx): Promise<RedeemOutcome> => {
-      // A concurrent request may spend the token between our read and our write; the conditional update
-      // below notices, and the token is then read again and judged as spent.
+    return this.database.client.$transaction(async (tx): Promise<RedeemOutcome> => {
+      if (this.database.dialect === "postgresql") {
+        // Redemptions of one token take turns on its row, across every instance: the second one reads the
+        // token only once the first has committed, and judges it as spent (a replay within the grace
+        // period, or reuse after it). Without the lock both would read it unspent under READ COMMITTED.
+        await tx.$executeRaw`SELECT 1 FROM "RefreshToken" WHERE "tokenHash" = ${tokenHash} FOR UPDATE`;
+      }
+      // On SQLite the driver adapter runs one transaction at a time per process; should another process
+      // share the file and spend the token between our read and our write, the conditional update below
+      // notices, and the token is read again and judged as spent. On PostgreSQL the lock above makes this
+      // loop run once.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const token = await tx.refreshToken.findUnique({
-          where: { tokenHash },
-          include: { session: { include: withUser } },
-        });
-        if (!token) return { outcome: "not_found" };
-        const { session: sessionRow, ...tokenRecord } = token;
+        const tokenRecord = await tx.refreshToken.findUnique({ where: { tokenHash } });
+        if (!tokenRecord) return { outcome: "not_found" };
+        const sessionRow = await tx.session.findUnique({ where: { id: tokenRecord.sessionId }, include: withUser });
+        if (!sessionRow) return { outcome: "not_found" }; // cannot happen: tokens are deleted with their session
         const found = splitUser(sessionRow);
         const decision = request.decide(tokenRecord, found.session);
 

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
-import { openDatabase, type Database } from "./client";
+import { openSqlite } from "./client";
 import { PrismaAuthStore } from "./prisma-store";
 
 export interface TempDatabase {
-  db: Database;
+  /** The full SQLite client, for tests that look at rows the store does not expose. */
+  db: ReturnType<typeof openSqlite>;
   store: PrismaAuthStore;
   dispose(): Promise<void>;
 }
@@ -17,10 +18,10 @@ export function openTempDatabase(): TempDatabase {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
   const url = `file:${path.join(dir, "test.db")}`;
   migrateSqlite(url, () => {});
-  const db = openDatabase(url);
+  const db = openSqlite(url);
   return {
     db,
-    store: new PrismaAuthStore(db),
+    store: new PrismaAuthStore({ dialect: "sqlite", client: db }),
     async dispose() {
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
