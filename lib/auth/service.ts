@@ -8,7 +8,7 @@ import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, refreshTokenExpiry } from "./session";
-import type { AuthStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
+import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { checkThrottle } from "./throttle";
 
 export type Clock = () => Date;
@@ -101,21 +101,25 @@ export class AuthService {
   }
 
   async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
-    const now = this.now();
     const emailSubject = `email:${input.email}`;
     const subjects = client.ip ? [emailSubject, `ip:${client.ip}`] : [emailSubject];
-    await this.enforceThrottle(emailSubject, client.ip, now);
-
-    const user = await this.store.findUserByEmail(input.email);
-    const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
-    if (!user || !valid) {
-      await this.store.recordLoginFailure(subjects, now);
-      throw new AuthError("invalid_credentials");
-    }
-    await this.store.clearLoginFailures(emailSubject);
-    if (needsRehash(user.passwordHash)) {
-      await this.store.updatePasswordHash(user.id, await hashPassword(input.password), now);
-    }
+    // Check, verify and record take turns per email across every instance (see AuthStore.withLoginLock):
+    // otherwise N concurrent guesses could all read "4 failures" and all be verified.
+    const { user, now } = await this.store.withLoginLock(emailSubject, async (store) => {
+      const now = this.now(); // read after the wait, so failures are recorded at the time they happen
+      await this.enforceThrottle(store, emailSubject, client.ip, now);
+      const user = await store.findUserByEmail(input.email);
+      const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
+      if (!user || !valid) {
+        await store.recordLoginFailure(subjects, now);
+        throw new AuthError("invalid_credentials");
+      }
+      await store.clearLoginFailures(emailSubject);
+      if (needsRehash(user.passwordHash)) {
+        await store.updatePasswordHash(user.id, await hashPassword(input.password), now);
+      }
+      return { user, now };
+    });
     return this.startSession(user, client, now);
   }
 
@@ -220,11 +224,11 @@ export class AuthService {
     await this.revoke({ userId: user.id, exceptSessionId: principal.sessionId }, "password_change", now);
   }
 
-  private async enforceThrottle(emailSubject: string, ip: string | null, now: Date): Promise<void> {
+  private async enforceThrottle(store: LoginStore, emailSubject: string, ip: string | null, now: Date): Promise<void> {
     const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
     const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
     const subjects = ip ? [emailSubject, `ip:${ip}`] : [emailSubject];
-    const failures = await this.store.loginFailures(subjects, since);
+    const failures = await store.loginFailures(subjects, since);
     const verdicts = [checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow)];
     if (ip) verdicts.push(checkThrottle(failures.get(`ip:${ip}`) ?? [], now, ipMaxFailures, ipWindow));
     const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));

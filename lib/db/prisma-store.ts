@@ -2,6 +2,7 @@
 // transaction; the few places where the two databases need different SQL say why.
 import type {
   AuthStore,
+  LoginStore,
   NewRefreshToken,
   RedeemOutcome,
   RedeemRequest,
@@ -13,8 +14,16 @@ import type {
 import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
+import { KeyedQueue } from "./keyed-queue";
 
 const withUser = { user: { select: { id: true, email: true } } } as const;
+
+/**
+ * First key of the two-key advisory locks taken around logins on PostgreSQL (the second is a hash of the
+ * email). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock that
+ * `prisma migrate deploy` and scripts/migrate.mjs take.
+ */
+const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
@@ -26,11 +35,15 @@ function splitUser<T extends SessionRecord & { user: { id: string; email: string
 }
 
 export class PrismaAuthStore implements AuthStore {
-  /** Where single queries go; transactions start on `database.client`. */
+  /** Where single queries go: the client, or the transaction that holds a login lock (see withLoginLock). */
   private readonly db: AuthModels;
+  private readonly loginQueue = new KeyedQueue();
 
-  constructor(private readonly database: Database) {
-    this.db = database.client;
+  constructor(
+    private readonly database: Database,
+    queries: AuthModels = database.client,
+  ) {
+    this.db = queries;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
@@ -153,5 +166,36 @@ export class PrismaAuthStore implements AuthStore {
 
   async clearLoginFailures(subject: string): Promise<void> {
     await this.db.loginFailure.deleteMany({ where: { subject } });
+  }
+
+  withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
+    // Logins for one email first take turns within this process: a burst of guesses then holds at most
+    // one database connection per instance instead of one each.
+    return this.loginQueue.run(key, () =>
+      this.database.dialect === "postgresql" ? this.withAdvisoryLock(key, work) : work(this),
+    );
+  }
+
+  /**
+   * PostgreSQL: the turn-taking extends to every instance through a transaction-level advisory lock. It is
+   * released when the transaction ends, even if this process dies, and `work` runs inside that transaction
+   * so it never waits for a second pool connection while holding the first.
+   */
+  private async withAdvisoryLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
+    const outcome = await this.database.client.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext(${key}::text))`;
+        try {
+          return { ok: true as const, value: await work(new PrismaAuthStore(this.database, tx)) };
+        } catch (error) {
+          // Commit anyway: a wrong password throws, and the failure it recorded must count.
+          return { ok: false as const, error };
+        }
+      },
+      // Waiting for the lock happens inside the transaction: allow for a queue of argon2 verifications.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 }
