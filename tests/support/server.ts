@@ -1,10 +1,13 @@
 // Starts the real app (`npm start`'s script: migrations, then `next start`) on a free port with a fresh
-// SQLite file and the settings a test asks for, and stops it afterwards.
+// database and the settings a test asks for, and stops it afterwards. The database is a SQLite file, or,
+// with TEST_DATABASE=postgres, a new database on the local PostgreSQL server, dropped at stop. A test that
+// passes its own DATABASE_URL (two instances sharing one database) keeps that database to itself.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createTestDatabase, postgresRequested, type TestPostgresDatabase } from "./postgres";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
@@ -47,8 +50,10 @@ export async function startServer(settings: Record<string, string> = {}): Promis
   const root = path.resolve(__dirname, "..", "..");
   const dataDir = mkdtempSync(path.join(tmpdir(), "auth-test-"));
   const port = await freePort();
+  const ownDatabase: TestPostgresDatabase | null =
+    postgresRequested() && !settings.DATABASE_URL ? await createTestDatabase() : null;
   const env: Record<string, string> = {
-    DATABASE_URL: `file:${path.join(dataDir, "app.db")}`,
+    DATABASE_URL: ownDatabase?.url ?? `file:${path.join(dataDir, "app.db")}`,
     AUTH_SECRET: TEST_SECRET,
     PORT: String(port),
     ...settings,
@@ -66,6 +71,7 @@ export async function startServer(settings: Record<string, string> = {}): Promis
     await waitUntilUp(url, child, () => log);
   } catch (error) {
     child.kill("SIGKILL");
+    await ownDatabase?.drop().catch(() => undefined);
     throw error;
   }
   return {
@@ -81,6 +87,7 @@ export async function startServer(settings: Record<string, string> = {}): Promis
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       rmSync(dataDir, { recursive: true, force: true });
+      await ownDatabase?.drop();
     },
   };
 }
