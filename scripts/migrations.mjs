@@ -1,6 +1,7 @@
 // Writes and checks the SQL migrations of both databases from the one schema, prisma/schema.prisma.
 //
 //   node scripts/migrations.mjs new <name>   (npm run db:migration -- <name>)
+//   node scripts/migrations.mjs postgres     (npm run db:migration:postgres)
 //   node scripts/migrations.mjs check        (npm run db:check)
 //
 // Prisma's usual way, `prisma migrate dev`, needs a shadow database that its JavaScript engine cannot
@@ -9,6 +10,9 @@
 // which `prisma migrate deploy` ignores), and a new migration is the `prisma migrate diff` from the newest
 // snapshot to the current schema: once for SQLite into prisma/migrations/<name>/, once for the derived
 // PostgreSQL schema into prisma/postgres/migrations/<name>/ (same name, so both histories stay in step).
+// `postgres` writes the PostgreSQL side of SQLite migrations that lack one (one merged from a branch that
+// predates PostgreSQL, once its folder has its snapshot). Both sides may be edited by hand before they are
+// applied, as with any Prisma migration; `check` therefore compares folders and schema, not file contents.
 // Writing PostgreSQL SQL needs a reachable PostgreSQL server (POSTGRES_URL, default the local one): the
 // CLI opens it though it only compares two schema files.
 import { spawnSync } from "node:child_process";
@@ -47,19 +51,23 @@ function diff(provider, fromFile, toFile, scratch) {
   return result.stdout;
 }
 
-/** The SQL of one step, from snapshot `from` (null: an empty database) to snapshot `to`, for both providers. */
-function migrationSql(fromSnapshot, toSnapshot) {
+/**
+ * The SQL of one step, from snapshot `from` (null: an empty database) to snapshot `to`, for the providers
+ * asked for (both by default).
+ */
+function migrationSql(fromSnapshot, toSnapshot, providers = ["sqlite", "postgres"]) {
   const scratch = mkdtempSync(path.join(tmpdir(), "auth-migrations-"));
   try {
     const file = (name, text) => (text === null ? null : (writeFileSync(path.join(scratch, name), text), path.join(scratch, name)));
-    const sqliteFrom = file("from.prisma", fromSnapshot);
-    const sqliteTo = file("to.prisma", toSnapshot);
-    const postgresFrom = file("from.pg.prisma", fromSnapshot === null ? null : derivePostgresSchema(fromSnapshot));
-    const postgresTo = file("to.pg.prisma", derivePostgresSchema(toSnapshot));
-    return {
-      sqlite: diff("sqlite", sqliteFrom, sqliteTo, scratch),
-      postgres: diff("postgresql", postgresFrom, postgresTo, scratch),
-    };
+    const sql = {};
+    if (providers.includes("sqlite")) {
+      sql.sqlite = diff("sqlite", file("from.prisma", fromSnapshot), file("to.prisma", toSnapshot), scratch);
+    }
+    if (providers.includes("postgres")) {
+      const from = file("from.pg.prisma", fromSnapshot === null ? null : derivePostgresSchema(fromSnapshot));
+      sql.postgres = diff("postgresql", from, file("to.pg.prisma", derivePostgresSchema(toSnapshot)), scratch);
+    }
+    return sql;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -93,39 +101,56 @@ function newMigration(label) {
   console.log(`wrote prisma/migrations/${name} and prisma/postgres/migrations/${name}: review both before committing`);
 }
 
-/** Fails when a migration is missing, was edited, or the schema changed without a migration. */
+/** Writes the PostgreSQL migration of every SQLite migration that has none yet. */
+function backfillPostgres() {
+  const names = migrationNames(SQLITE_DIR);
+  let written = 0;
+  names.forEach((name, index) => {
+    const target = path.join(POSTGRES_DIR, name, "migration.sql");
+    if (existsSync(target)) return;
+    const previous = index > 0 ? snapshotOf(names[index - 1]) : null;
+    const { postgres } = migrationSql(previous, snapshotOf(name), ["postgres"]);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, postgres);
+    console.log(`wrote prisma/postgres/migrations/${name}: review it before committing`);
+    written++;
+  });
+  if (written === 0) console.log("every SQLite migration has its PostgreSQL counterpart: nothing written.");
+}
+
+/** Fails when a migration exists for one database only, lacks its snapshot, or the schema moved on. */
 function check() {
   const problems = [];
   const names = migrationNames(SQLITE_DIR);
   const postgresNames = migrationNames(POSTGRES_DIR);
   if (names.join() !== postgresNames.join()) {
-    problems.push(`migration folders differ:\n  sqlite:   ${names.join(", ")}\n  postgres: ${postgresNames.join(", ")}`);
+    problems.push(
+      `migration folders differ (npm run db:migration:postgres writes missing PostgreSQL ones):\n` +
+        `  sqlite:   ${names.join(", ")}\n  postgres: ${postgresNames.join(", ")}`,
+    );
   }
-  let previous = null;
   for (const name of names) {
-    const snapshot = snapshotOf(name);
-    const expected = migrationSql(previous, snapshot);
-    for (const [provider, folder] of [["sqlite", SQLITE_DIR], ["postgres", POSTGRES_DIR]]) {
-      const file = path.join(folder, name, "migration.sql");
-      const actual = existsSync(file) ? readFileSync(file, "utf8") : null;
-      if (actual !== expected[provider]) problems.push(`${path.relative(root, file)} is not the diff of its snapshots`);
+    if (!existsSync(path.join(SQLITE_DIR, name, "schema.prisma"))) {
+      problems.push(`prisma/migrations/${name} has no schema.prisma snapshot of the schema it leads to`);
     }
-    previous = snapshot;
   }
-  // Compared as SQL, not text: a comment in the schema needs no migration.
-  const pending = migrationSql(previous, readFileSync(SCHEMA, "utf8"));
-  if (!isEmpty(pending.sqlite) || !isEmpty(pending.postgres)) {
-    problems.push("prisma/schema.prisma changed since the last migration: run `npm run db:migration -- <name>`");
+  if (names.length && problems.length === 0) {
+    // Compared as SQL, not text: a comment in the schema needs no migration.
+    const pending = migrationSql(snapshotOf(names[names.length - 1]), readFileSync(SCHEMA, "utf8"));
+    if (!isEmpty(pending.sqlite) || !isEmpty(pending.postgres)) {
+      problems.push("prisma/schema.prisma changed since the last migration: run `npm run db:migration -- <name>`");
+    }
   }
   if (problems.length) throw new Error(problems.join("\n"));
-  console.log(`${names.length} migration(s) match prisma/schema.prisma for SQLite and PostgreSQL`);
+  console.log(`${names.length} migration(s), for SQLite and PostgreSQL alike, lead to prisma/schema.prisma`);
 }
 
 const [command, label] = process.argv.slice(2);
 try {
   if (command === "new") newMigration(label);
+  else if (command === "postgres") backfillPostgres();
   else if (command === "check") check();
-  else throw new Error("usage: node scripts/migrations.mjs new <name> | check");
+  else throw new Error("usage: node scripts/migrations.mjs new <name> | postgres | check");
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
