@@ -1,24 +1,68 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+// The server tests build the app once (tests/support/build.ts) and start `next start` processes.
+const serverTests = {
+  environment: "node",
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+} as const;
+
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
     projects: [
       {
         extends: true,
-        // Generous: some tests hash a hundred passwords, and CI runs them beside the API servers.
+        // 30 s: a few tests hash a hundred passwords (argon2id), slow while the other projects share the cores.
         test: { name: "unit", include: ["lib/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+      },
+      {
+        // The store and the service over PostgreSQL: the same tests, on a database per test file.
+        extends: true,
+        test: {
+          name: "unit-pg",
+          include: ["lib/auth/service.test.ts", "lib/db/prisma-store.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          env: { TEST_DATABASE: "postgres" },
+          globalSetup: ["tests/support/postgres.ts"],
+          setupFiles: ["tests/support/unit-pg-setup.ts"],
+        },
       },
       {
         extends: true,
         test: {
+          ...serverTests,
           name: "api",
           include: ["tests/api/**/*.test.ts"],
-          environment: "node",
           globalSetup: ["tests/support/build.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The same API tests, each server on a fresh PostgreSQL database. Fails when PostgreSQL is down.
+        extends: true,
+        test: {
+          ...serverTests,
+          name: "api-pg",
+          include: ["tests/api/**/*.test.ts"],
+          // SQLite's own faults (a locked file, the file read after a kill), and the fuzz run once is enough.
+          exclude: ["tests/api/faults.test.ts", "tests/api/fuzz.test.ts"],
+          env: { TEST_DATABASE: "postgres" },
+          globalSetup: ["tests/support/postgres.ts", "tests/support/build.ts"],
+        },
+      },
+      {
+        // Two `next start` instances over one PostgreSQL database. Runs after the other projects, alone,
+        // because its figures (revocation delay, requests within the grace period) are about timing.
+        extends: true,
+        test: {
+          ...serverTests,
+          name: "multi",
+          include: ["tests/multi/**/*.test.ts"],
+          env: { TEST_DATABASE: "postgres" },
+          globalSetup: ["tests/support/postgres.ts", "tests/support/build.ts"],
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,11 +1,14 @@
-// Applies prisma/migrations to the database in DATABASE_URL, recording each in `_prisma_migrations`
-// exactly as `prisma migrate deploy` does (same table, same SHA-256 checksum), so either tool can take
-// over from the other. Runs at every start; a second run is a no-op.
+// Applies the migrations to the database in DATABASE_URL: prisma/migrations on SQLite (file:…),
+// prisma/postgres/migrations on PostgreSQL (postgres:// or postgresql://). Each is recorded in
+// `_prisma_migrations` exactly as `prisma migrate deploy` does (same table, same SHA-256 checksum), so either
+// tool can take over from the other. Runs at every start; a second run is a no-op, and instances starting
+// at once apply each migration once.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import pg from "pg";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -17,6 +20,10 @@ export function sqlitePath(url) {
 
 export function isSqliteUrl(url) {
   return url.startsWith("file:");
+}
+
+export function isPostgresUrl(url) {
+  return /^postgres(ql)?:\/\//.test(url);
 }
 
 function migrations(folder) {
@@ -73,9 +80,72 @@ export function migrateSqlite(url, log = console.log) {
   }
 }
 
+// The key `prisma migrate deploy` locks on PostgreSQL: sharing it keeps our runner and Prisma's from ever
+// migrating one database at the same time.
+const PRISMA_MIGRATE_LOCK = 72707369;
+
+export async function migratePostgres(url, log = console.log) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // A session-level lock: the second of two instances starting together waits here, then finds every
+    // migration recorded. It is released when the connection ends, even if this process dies.
+    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
+    // Prisma's own DDL for this table, word for word.
+    await client.query(`CREATE TABLE IF NOT EXISTS _prisma_migrations (
+      id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+      checksum                VARCHAR(64) NOT NULL,
+      finished_at             TIMESTAMPTZ,
+      migration_name          VARCHAR(255) NOT NULL,
+      logs                    TEXT,
+      rolled_back_at          TIMESTAMPTZ,
+      started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+      applied_steps_count     INTEGER NOT NULL DEFAULT 0
+    )`);
+    const { rows } = await client.query(
+      "SELECT migration_name, checksum, finished_at FROM _prisma_migrations WHERE rolled_back_at IS NULL",
+    );
+    const failed = rows.find((row) => row.finished_at === null);
+    if (failed) {
+      // What `prisma migrate deploy` refuses too (P3009): someone has to look at the half-applied migration.
+      throw new Error(
+        `migration ${failed.migration_name} failed earlier and is recorded as unfinished; ` +
+          "fix the database, then mark it with `prisma migrate resolve` (see README, Scaling out)",
+      );
+    }
+    const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
+    for (const migration of migrations(path.join(root, "prisma", "postgres", "migrations"))) {
+      if (applied.has(migration.name)) {
+        if (applied.get(migration.name) !== migration.checksum) {
+          throw new Error(`migration ${migration.name} was changed after it was applied`);
+        }
+        continue;
+      }
+      // PostgreSQL's DDL is transactional: a migration and its record commit together or not at all.
+      await client.query("BEGIN");
+      try {
+        await client.query(migration.sql);
+        await client.query(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+           VALUES ($1, $2, now(), $3, now(), 1)`,
+          [randomUUID(), migration.checksum, migration.name],
+        );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw new Error(`migration ${migration.name} failed: ${error instanceof Error ? error.message : error}`);
+      }
+      log(`applied migration ${migration.name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export async function migrate(url, log) {
   if (isSqliteUrl(url)) return migrateSqlite(url, log);
-  throw new Error(`unsupported DATABASE_URL: ${url.split(":")[0]}: (use file:… for SQLite)`);
+  if (isPostgresUrl(url)) return migratePostgres(url, log);
+  throw new Error(`unsupported DATABASE_URL: ${url.split(":")[0]}: (use file:… for SQLite, postgresql://… for PostgreSQL)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isSqliteUrl, migrate, sqlitePath } from "./migrate.mjs";
+import { isPostgresUrl, isSqliteUrl, migrate, sqlitePath } from "./migrate.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
@@ -33,6 +33,17 @@ const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 env.DATABASE_URL ||= "file:./data/app.db";
 const dataDir = isSqliteUrl(env.DATABASE_URL) ? path.dirname(sqlitePath(env.DATABASE_URL)) : path.join(root, "data");
 if (isSqliteUrl(env.DATABASE_URL)) env.DATABASE_URL = `file:${sqlitePath(env.DATABASE_URL)}`;
+if (env.DATABASE_POOL_SIZE && !/^[1-9]\d*$/.test(env.DATABASE_POOL_SIZE)) {
+  fail(`DATABASE_POOL_SIZE must be a whole number of at least 1, not "${env.DATABASE_POOL_SIZE}".`);
+}
+if (!env.AUTH_SECRET && isPostgresUrl(env.DATABASE_URL)) {
+  // A PostgreSQL database is usually shared by several instances, and each must sign and derive tokens
+  // with the same secret: one generated here belongs to this machine's data folder only.
+  console.warn(
+    "AUTH_SECRET is not set: using a secret kept in this machine's data folder. Every instance that shares " +
+      "this database must have the same AUTH_SECRET, or tokens issued by one are refused by the others.",
+  );
+}
 env.AUTH_SECRET ||= loadOrCreateSecret(dataDir);
 if (Buffer.byteLength(env.AUTH_SECRET) < MIN_SECRET_BYTES) fail(`AUTH_SECRET must be at least ${MIN_SECRET_BYTES} bytes.`);
 

@@ -191,6 +191,14 @@ describe("login throttling", () => {
     await expect(login(BOB)).resolves.toMatchObject({ user: { email: BOB } });
   });
 
+  it("lets exactly 5 of 12 simultaneous wrong guesses for one email be verified; the rest get 429", async () => {
+    await register();
+    const results = await Promise.all(Array.from({ length: 12 }, () => failureOf(login(ALICE, "wrong password"))));
+    const codes = results.map((error) => error.code);
+    expect(codes.filter((code) => code === "invalid_credentials")).toHaveLength(5);
+    expect(codes.filter((code) => code === "too_many_attempts")).toHaveLength(7);
+  });
+
   it("throttles an unknown email the same way, so throttling does not reveal which emails exist", async () => {
     await failLogins(5, "nobody@example.com");
     await expectCode(login("nobody@example.com"), "too_many_attempts");

@@ -8,7 +8,7 @@ import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, refreshTokenExpiry } from "./session";
-import type { AuthStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
+import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { checkThrottle } from "./throttle";
 
 export type Clock = () => Date;
@@ -76,7 +76,6 @@ export class AuthService {
   private readonly secret: string;
   private readonly now: Clock;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
-  private readonly loginQueues = new Map<string, Promise<void>>();
 
   constructor(deps: AuthServiceDeps) {
     this.config = deps.config;
@@ -101,42 +100,26 @@ export class AuthService {
     return this.startSession(user, client, now);
   }
 
-  /**
-   * Logins for one email run one at a time in this process: checking the throttle, verifying the password
-   * and recording a failure are not atomic, so concurrent attempts would otherwise all pass the check and
-   * get more than `loginMaxFailures` guesses.
-   */
-  login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
-    const key = `email:${input.email}`;
-    const previous = this.loginQueues.get(key) ?? Promise.resolve();
-    const attempt = previous.then(() => this.attemptLogin(input, client));
-    const settled = attempt.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.loginQueues.set(key, settled);
-    void settled.then(() => {
-      if (this.loginQueues.get(key) === settled) this.loginQueues.delete(key);
-    });
-    return attempt;
-  }
-
-  private async attemptLogin(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
-    const now = this.now();
+  async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
     const emailSubject = `email:${input.email}`;
     const subjects = client.ip ? [emailSubject, `ip:${client.ip}`] : [emailSubject];
-    await this.enforceThrottle(emailSubject, client.ip, now);
-
-    const user = await this.store.findUserByEmail(input.email);
-    const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
-    if (!user || !valid) {
-      await this.store.recordLoginFailure(subjects, now);
-      throw new AuthError("invalid_credentials");
-    }
-    await this.store.clearLoginFailures(emailSubject);
-    if (needsRehash(user.passwordHash)) {
-      await this.store.updatePasswordHash(user.id, await hashPassword(input.password), now);
-    }
+    // Check, verify and record take turns per email across every instance (see AuthStore.withLoginLock):
+    // otherwise N concurrent guesses could all read "4 failures" and all be verified.
+    const { user, now } = await this.store.withLoginLock(emailSubject, async (store) => {
+      const now = this.now(); // read after the wait, so failures are recorded at the time they happen
+      await this.enforceThrottle(store, emailSubject, client.ip, now);
+      const user = await store.findUserByEmail(input.email);
+      const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
+      if (!user || !valid) {
+        await store.recordLoginFailure(subjects, now);
+        throw new AuthError("invalid_credentials");
+      }
+      await store.clearLoginFailures(emailSubject);
+      if (needsRehash(user.passwordHash)) {
+        await store.updatePasswordHash(user.id, await hashPassword(input.password), now);
+      }
+      return { user, now };
+    });
     return this.startSession(user, client, now);
   }
 
@@ -241,11 +224,11 @@ export class AuthService {
     await this.revoke({ userId: user.id, exceptSessionId: principal.sessionId }, "password_change", now);
   }
 
-  private async enforceThrottle(emailSubject: string, ip: string | null, now: Date): Promise<void> {
+  private async enforceThrottle(store: LoginStore, emailSubject: string, ip: string | null, now: Date): Promise<void> {
     const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
     const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
     const subjects = ip ? [emailSubject, `ip:${ip}`] : [emailSubject];
-    const failures = await this.store.loginFailures(subjects, since);
+    const failures = await store.loginFailures(subjects, since);
     const verdicts = [checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow)];
     if (ip) verdicts.push(checkThrottle(failures.get(`ip:${ip}`) ?? [], now, ipMaxFailures, ipWindow));
     const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));

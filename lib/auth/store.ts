@@ -57,6 +57,12 @@ export interface RedeemRequest {
 
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
 
+/** What a login does while it holds the lock on its email: check the throttle, verify, record. */
+export type LoginStore = Pick<
+  AuthStore,
+  "findUserByEmail" | "updatePasswordHash" | "loginFailures" | "recordLoginFailure" | "clearLoginFailures"
+>;
+
 export interface AuthStore {
   findUserByEmail(email: string): Promise<UserRecord | null>;
   /** Returns null when the email is taken. */
@@ -77,4 +83,12 @@ export interface AuthStore {
   loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;
   recordLoginFailure(subjects: string[], at: Date): Promise<void>;
   clearLoginFailures(subject: string): Promise<void>;
+  /**
+   * Runs `work` while no other login for `key` runs, on this instance or on any other that shares the
+   * database, so that checking the failure log, verifying the password and recording the outcome are one
+   * step per email: N concurrent guesses (on N instances) cannot all pass the check before any failure is
+   * recorded. `work` must use the store it is given. It is a lock, not a transaction: what `work` writes
+   * is kept even when it throws.
+   */
+  withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T>;
 }

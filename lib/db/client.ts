@@ -1,17 +1,60 @@
-// Opens the database named by DATABASE_URL. One client per process, reused across requests and hot reloads.
+// Opens the database named by DATABASE_URL: SQLite for `file:` URLs, PostgreSQL for `postgres://` and
+// `postgresql://`. Both clients are generated on install and both are in every build, so switching needs
+// no rebuild. One client per process, reused across requests and hot reloads.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "./generated/sqlite/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { AuthDb } from "./auth-db";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 
 export const DEFAULT_DATABASE_URL = "file:./data/app.db";
+/** node-postgres's own default: connections per instance, so N instances open up to N times this. */
+export const DEFAULT_POOL_SIZE = 10;
 
-export type Database = InstanceType<typeof PrismaClient>;
+export type Dialect = "sqlite" | "postgresql";
 
-const globalForDb = globalThis as unknown as { authDatabase?: Database };
+export interface Database {
+  dialect: Dialect;
+  client: AuthDb;
+}
+
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), not ${url.split(":")[0]}:`);
+}
+
+export function openSqlite(url: string): InstanceType<typeof SqliteClient> {
+  // better-sqlite3 waits up to `timeout` ms for a lock held by another process before giving up.
+  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
+}
+
+function poolSize(env: NodeJS.ProcessEnv): number {
+  const raw = env.DATABASE_POOL_SIZE;
+  if (raw === undefined || raw === "") return DEFAULT_POOL_SIZE;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1) throw new Error(`DATABASE_POOL_SIZE must be a whole number ≥ 1, not "${raw}"`);
+  return size;
+}
+
+export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env): InstanceType<typeof PostgresClient> {
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: poolSize(env),
+    // A request that cannot get a connection fails after this long (a 500) instead of queueing forever.
+    connectionTimeoutMillis: 10_000,
+  });
+  return new PostgresClient({ adapter });
+}
 
 export function openDatabase(url: string): Database {
-  // better-sqlite3 waits up to `timeout` ms for a lock held by another process before giving up.
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
+  // Returning each client as AuthDb is the compile-time proof that both fit the one store.
+  return dialectOf(url) === "sqlite"
+    ? { dialect: "sqlite", client: openSqlite(url) }
+    : { dialect: "postgresql", client: openPostgres(url) };
 }
+
+const globalForDb = globalThis as unknown as { authDatabase?: Database };
 
 export function database(): Database {
   globalForDb.authDatabase ??= openDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);

@@ -1,6 +1,8 @@
-// The auth store on Prisma. Each method is one query or one short transaction.
+// The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
+// transaction; the few places where the two databases need different SQL say why.
 import type {
   AuthStore,
+  LoginStore,
   NewRefreshToken,
   RedeemOutcome,
   RedeemRequest,
@@ -10,9 +12,18 @@ import type {
   UserRecord,
 } from "../auth/store";
 import type { RevokeReason } from "../auth/session";
+import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
+import { KeyedQueue } from "./keyed-queue";
 
 const withUser = { user: { select: { id: true, email: true } } } as const;
+
+/**
+ * First key of the two-key advisory locks taken around logins on PostgreSQL (the second is a hash of the
+ * email). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock that
+ * `prisma migrate deploy` and scripts/migrate.mjs take.
+ */
+const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
@@ -24,9 +35,18 @@ function splitUser<T extends SessionRecord & { user: { id: string; email: string
 }
 
 export class PrismaAuthStore implements AuthStore {
-  constructor(private readonly db: Database) {}
+  /** Where single queries go: the client, or the transaction that holds a login lock (see withLoginLock). */
+  private readonly db: AuthModels;
+  private readonly loginQueue = new KeyedQueue();
 
-  findUserByEmail(email: string): Promise<UserRecord | null> {
+  constructor(
+    private readonly database: Database,
+    queries: AuthModels = database.client,
+  ) {
+    this.db = queries;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
   }
 
@@ -54,7 +74,7 @@ export class PrismaAuthStore implements AuthStore {
     return row ? splitUser(row) : null;
   }
 
-  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
+  async listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
     return this.db.session.findMany({
       where: { userId, revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
       orderBy: { lastUsedAt: "desc" },
@@ -66,8 +86,8 @@ export class PrismaAuthStore implements AuthStore {
       "sessionId" in filter
         ? { id: filter.sessionId, userId: filter.userId, revokedAt: null }
         : { userId: filter.userId, id: filter.exceptSessionId ? { not: filter.exceptSessionId } : undefined, revokedAt: null };
-    return this.db.$transaction(async (tx) => {
-      const live = await tx.session.findMany({ where, select: { id: true } });
+    return this.database.client.$transaction(async (tx) => {
+      const live = await tx.session.findMany({ where, orderBy: { lastUsedAt: "desc" } });
       if (live.length === 0) return [];
       const ids = live.map((session) => session.id);
       await tx.session.updateMany({
@@ -78,22 +98,28 @@ export class PrismaAuthStore implements AuthStore {
     });
   }
 
-  findRefreshToken(tokenHash: string) {
+  async findRefreshToken(tokenHash: string) {
     return this.db.refreshToken.findUnique({ where: { tokenHash } });
   }
 
   redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
     const { tokenHash, now } = request;
-    return this.db.$transaction(async (tx): Promise<RedeemOutcome> => {
-      // A concurrent request may spend the token between our read and our write; the conditional update
-      // below notices, and the token is then read again and judged as spent.
+    return this.database.client.$transaction(async (tx): Promise<RedeemOutcome> => {
+      if (this.database.dialect === "postgresql") {
+        // Redemptions of one token take turns on its row, across every instance: the second one reads the
+        // token only once the first has committed, and judges it as spent (a replay within the grace
+        // period, or reuse after it). Without the lock both would read it unspent under READ COMMITTED.
+        await tx.$executeRaw`SELECT 1 FROM "RefreshToken" WHERE "tokenHash" = ${tokenHash} FOR UPDATE`;
+      }
+      // On SQLite the driver adapter runs one transaction at a time per process; should another process
+      // share the file and spend the token between our read and our write, the conditional update below
+      // notices, and the token is read again and judged as spent. On PostgreSQL the lock above makes this
+      // loop run once.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const token = await tx.refreshToken.findUnique({
-          where: { tokenHash },
-          include: { session: { include: withUser } },
-        });
-        if (!token) return { outcome: "not_found" };
-        const { session: sessionRow, ...tokenRecord } = token;
+        const tokenRecord = await tx.refreshToken.findUnique({ where: { tokenHash } });
+        if (!tokenRecord) return { outcome: "not_found" };
+        const sessionRow = await tx.session.findUnique({ where: { id: tokenRecord.sessionId }, include: withUser });
+        if (!sessionRow) return { outcome: "not_found" }; // cannot happen: tokens are deleted with their session
         const found = splitUser(sessionRow);
         const decision = request.decide(tokenRecord, found.session);
 
@@ -140,5 +166,36 @@ export class PrismaAuthStore implements AuthStore {
 
   async clearLoginFailures(subject: string): Promise<void> {
     await this.db.loginFailure.deleteMany({ where: { subject } });
+  }
+
+  withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
+    // Logins for one email first take turns within this process: a burst of guesses then holds at most
+    // one database connection per instance instead of one each.
+    return this.loginQueue.run(key, () =>
+      this.database.dialect === "postgresql" ? this.withAdvisoryLock(key, work) : work(this),
+    );
+  }
+
+  /**
+   * PostgreSQL: the turn-taking extends to every instance through a transaction-level advisory lock. It is
+   * released when the transaction ends, even if this process dies, and `work` runs inside that transaction
+   * so it never waits for a second pool connection while holding the first.
+   */
+  private async withAdvisoryLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
+    const outcome = await this.database.client.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext(${key}::text))`;
+        try {
+          return { ok: true as const, value: await work(new PrismaAuthStore(this.database, tx)) };
+        } catch (error) {
+          // Commit anyway: a wrong password throws, and the failure it recorded must count.
+          return { ok: false as const, error };
+        }
+      },
+      // Waiting for the lock happens inside the transaction: allow for a queue of argon2 verifications.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 }

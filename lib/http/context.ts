@@ -1,4 +1,5 @@
-// Wires the core to this process: settings from the environment, the signing key, the Prisma store.
+// Wires the core to this process: settings from the environment, the signing key, the Prisma store on
+// the database that DATABASE_URL names (SQLite or PostgreSQL).
 // Built once per process and shared by every route handler and server component.
 import { importSigningKey, type SigningKey } from "../auth/access-token";
 import { loadAuthConfig, type AuthConfig } from "../auth/config";

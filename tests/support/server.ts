@@ -1,10 +1,13 @@
 // Starts the real app (`npm start`'s script: migrations, then `next start`) on a free port with a fresh
-// SQLite file and the settings a test asks for, and stops it afterwards.
+// database and the settings a test asks for, and stops it afterwards. The database is a SQLite file, or,
+// with TEST_DATABASE=postgres, a new database on the local PostgreSQL server, dropped at stop. A test that
+// passes its own DATABASE_URL (two instances sharing one database) keeps that database to itself.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createTestDatabase, postgresRequested, type TestPostgresDatabase } from "./postgres";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
@@ -56,8 +59,10 @@ export async function startServer(settings: Record<string, string> = {}, options
   const root = path.resolve(__dirname, "..", "..");
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "auth-test-"));
   const port = await freePort();
+  const ownDatabase: TestPostgresDatabase | null =
+    postgresRequested() && !settings.DATABASE_URL ? await createTestDatabase() : null;
   const env: Record<string, string> = {
-    DATABASE_URL: `file:${path.join(dataDir, "app.db")}`,
+    DATABASE_URL: ownDatabase?.url ?? `file:${path.join(dataDir, "app.db")}`,
     AUTH_SECRET: TEST_SECRET,
     PORT: String(port),
     ...settings,
@@ -84,6 +89,7 @@ export async function startServer(settings: Record<string, string> = {}, options
     await waitUntilUp(url, child, () => log);
   } catch (error) {
     signalGroup("SIGKILL");
+    await ownDatabase?.drop().catch(() => undefined);
     throw error;
   }
   return {
@@ -103,6 +109,7 @@ export async function startServer(settings: Record<string, string> = {}, options
         signalGroup("SIGKILL");
       }
       rmSync(dataDir, { recursive: true, force: true });
+      await ownDatabase?.drop();
     },
   };
 }
