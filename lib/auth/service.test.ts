@@ -1,14 +1,23 @@
 // The auth service end to end over the real Prisma store on a temporary SQLite file. Time only moves when a
 // test moves `now`: the service reads it through its injected clock.
 import argon2 from "argon2";
+import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTempDatabase, type TempDatabase } from "../db/temp-database";
 import { importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
+import { importKeyRing } from "./keys";
 import { hashRefreshToken } from "./refresh-token";
-import { AuthService, LIVENESS_CACHE_MS, type ClientInfo, type IssuedTokens, type Principal } from "./service";
+import {
+  AuthService,
+  LIVENESS_CACHE_MS,
+  type AuthServiceDeps,
+  type ClientInfo,
+  type IssuedTokens,
+  type Principal,
+} from "./service";
 
 const SECRET = "service-test-secret-that-is-32-bytes-or-more";
 const PASSWORD = "correct horse battery";
@@ -26,13 +35,14 @@ function advance(seconds: number): void {
 }
 
 /** A service over the shared test database and clock; `env` holds the settings a test changes. */
-function createService(env: Env = {}, key = signingKey): AuthService {
+function createService(env: Env = {}, key = signingKey, deps: Partial<AuthServiceDeps> = {}): AuthService {
   return new AuthService({
     config: loadAuthConfig(env),
     store: database.store,
     signingKey: key,
     secret: SECRET,
     clock: () => now,
+    ...deps,
   });
 }
 
@@ -468,5 +478,43 @@ describe("changePassword", () => {
 
     await expectCode(login(ALICE, PASSWORD), "invalid_credentials");
     await expect(login(ALICE, NEW_PASSWORD)).resolves.toMatchObject({ user: { email: ALICE } });
+  });
+});
+
+describe("signing-key rotation", () => {
+  const NEW_SECRET = "the-next-secret-after-rotation-32-bytes-plus";
+
+  /** A service as the app builds it from AUTH_SECRET and AUTH_PREVIOUS_SECRETS. */
+  async function serviceWith(current: string, previous?: string): Promise<AuthService> {
+    return createService({}, signingKey, await importKeyRing(current, previous));
+  }
+
+  it("keeps old access tokens valid with the old key as previous, signs new ones with the new key", async () => {
+    const before = await register();
+    const rotated = await serviceWith(NEW_SECRET, SECRET);
+    await expect(rotated.authenticate(before.accessToken)).resolves.toEqual(principalOf(before));
+
+    const refreshed = await rotated.refresh(before.refreshToken);
+    const newKid = (await importKeyRing(NEW_SECRET, undefined)).signingKey.kid;
+    expect(decodeProtectedHeader(refreshed.accessToken).kid).toBe(newKid);
+    expect(newKid).not.toBe(signingKey.kid);
+
+    const newOnly = await serviceWith(NEW_SECRET);
+    await expectCode(newOnly.authenticate(before.accessToken), "unauthorized");
+    await expect(newOnly.authenticate(refreshed.accessToken)).resolves.toEqual(principalOf(before));
+    // Refresh tokens do not depend on the secret: the chain goes on after the old key is gone.
+    await expect(newOnly.refresh(refreshed.refreshToken)).resolves.toMatchObject({ sessionId: before.sessionId });
+  });
+
+  it("follows a successor derived with the previous secret when a token is replayed right after the rotation", async () => {
+    const first = await register();
+    const rotatedBefore = await auth.refresh(first.refreshToken); // successor derived with the old secret
+    advance(3);
+    const rotated = await serviceWith(NEW_SECRET, SECRET);
+    const replayed = await rotated.refresh(first.refreshToken); // a second tab, within the grace period
+    expect(replayed.refreshToken).toBe(rotatedBefore.refreshToken);
+
+    // Without the previous secret the chain cannot be followed, and the replay fails closed.
+    await expectCode((await serviceWith(NEW_SECRET)).refresh(first.refreshToken), "refresh_expired");
   });
 });

@@ -56,6 +56,8 @@ export interface AuthServiceDeps {
   verificationKeys?: readonly SigningKey[];
   /** Server secret for deriving refresh-token successors. */
   secret: string;
+  /** Secrets before the last rotation: successors derived with them are still followed (README). */
+  previousSecrets?: readonly string[];
   clock?: Clock;
 }
 
@@ -74,6 +76,8 @@ export class AuthService {
   private readonly signingKey: SigningKey;
   private readonly verificationKeys: readonly SigningKey[];
   private readonly secret: string;
+  /** The current secret first, then the previous ones. */
+  private readonly secrets: readonly string[];
   private readonly now: Clock;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
 
@@ -83,6 +87,7 @@ export class AuthService {
     this.signingKey = deps.signingKey;
     this.verificationKeys = deps.verificationKeys ?? [deps.signingKey];
     this.secret = deps.secret;
+    this.secrets = [deps.secret, ...(deps.previousSecrets ?? []).filter((secret) => secret !== deps.secret)];
     this.now = deps.clock ?? (() => new Date());
   }
 
@@ -287,10 +292,23 @@ export class AuthService {
   private async chainHead(spentToken: string): Promise<{ raw: string; token: RefreshTokenRecord } | null> {
     let raw = spentToken;
     for (let hop = 0; hop < MAX_REPLAY_HOPS; hop++) {
-      raw = deriveSuccessorToken(raw, this.secret);
-      const token = await this.store.findRefreshToken(hashRefreshToken(raw));
-      if (!token) return null;
-      if (token.spentAt === null) return { raw, token };
+      const next = await this.storedSuccessor(raw);
+      if (!next) return null;
+      if (next.token.spentAt === null) return next;
+      raw = next.raw;
+    }
+    return null;
+  }
+
+  /**
+   * The stored successor of a token. A rotation made just before the secret changed (or by an instance
+   * not yet restarted) derived it with a previous secret, so each secret is tried, the current one first.
+   */
+  private async storedSuccessor(raw: string): Promise<{ raw: string; token: RefreshTokenRecord } | null> {
+    for (const secret of this.secrets) {
+      const candidate = deriveSuccessorToken(raw, secret);
+      const token = await this.store.findRefreshToken(hashRefreshToken(candidate));
+      if (token) return { raw: candidate, token };
     }
     return null;
   }

@@ -1,7 +1,8 @@
-// Wires the core to this process: settings from the environment, the signing key, the Prisma store.
+// Wires the core to this process: settings from the environment, the signing keys (current and previous),
+// the Prisma store.
 // Built once per process and shared by every route handler and server component.
-import { importSigningKey, type SigningKey } from "../auth/access-token";
 import { loadAuthConfig, type AuthConfig } from "../auth/config";
+import { importKeyRing } from "../auth/keys";
 import { AuthService } from "../auth/service";
 import { database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
@@ -21,9 +22,8 @@ export function authSecret(): string {
 
 async function createContext(): Promise<AuthContext> {
   const config = loadAuthConfig(process.env);
-  const secret = authSecret();
-  const signingKey: SigningKey = await importSigningKey(secret);
-  const service = new AuthService({ config, store: new PrismaAuthStore(database()), signingKey, secret });
+  const keys = await importKeyRing(authSecret(), process.env.AUTH_PREVIOUS_SECRETS);
+  const service = new AuthService({ config, store: new PrismaAuthStore(database()), ...keys });
   return { config, service };
 }
 
