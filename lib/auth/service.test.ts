@@ -8,6 +8,7 @@ import { importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
+import type { AuthLogEntry } from "./activity";
 import { importKeyRing } from "./keys";
 import { hashRefreshToken } from "./refresh-token";
 import {
@@ -516,5 +517,112 @@ describe("signing-key rotation", () => {
 
     // Without the previous secret the chain cannot be followed, and the replay fails closed.
     await expectCode((await serviceWith(NEW_SECRET)).refresh(first.refreshToken), "refresh_expired");
+  });
+});
+
+describe("security activity", () => {
+  const LAPTOP: ClientInfo = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0" };
+  const PHONE: ClientInfo = { ip: "198.51.100.9", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1" };
+
+  async function activityOf(tokens: IssuedTokens) {
+    return (await auth.listActivity(principalOf(tokens))).map(({ type, ip, userAgent }) => ({ type, ip, userAgent }));
+  }
+
+  it("records sign-ins, failures, new devices, revocations and password changes with address and browser", async () => {
+    const laptop = await auth.register(registerInput.parse({ email: ALICE, password: PASSWORD }), LAPTOP);
+    advance(1);
+    await expectCode(login(ALICE, "wrong password", PHONE), "invalid_credentials");
+    advance(1);
+    const phone = await login(ALICE, PASSWORD, PHONE);
+    advance(1);
+    await login(ALICE, PASSWORD, PHONE); // the phone's browser is known by now: no new-device entry
+    advance(1);
+    await auth.revokeSession(principalOf(laptop), phone.sessionId, LAPTOP);
+    advance(1);
+    await auth.changePassword(principalOf(laptop), passwordChangeInput.parse({ currentPassword: PASSWORD, newPassword: "a new passphrase" }), LAPTOP);
+    advance(1);
+    await auth.logoutAll(principalOf(laptop), LAPTOP);
+
+    const after = await login(ALICE, "a new passphrase", LAPTOP);
+    expect(await activityOf(after)).toEqual([
+      { type: "sign_in", ...LAPTOP },
+      { type: "logout_all", ...LAPTOP },
+      { type: "password_changed", ...LAPTOP },
+      { type: "device_revoked", ...LAPTOP },
+      { type: "sign_in", ...PHONE },
+      { type: "new_device", ...PHONE },
+      { type: "sign_in", ...PHONE },
+      { type: "sign_in_failed", ...PHONE },
+      { type: "account_created", ...LAPTOP },
+    ]);
+  });
+
+  it("records a refresh-token reuse once, against the session's owner, with the presenting client", async () => {
+    const first = await register();
+    await auth.refresh(first.refreshToken, CLIENT);
+    advance(30);
+    await expectCode(auth.refresh(first.refreshToken, PHONE), "refresh_reused");
+    await expectCode(auth.refresh(first.refreshToken, PHONE), "refresh_reused"); // again: the session is over
+    const again = await login();
+    expect((await activityOf(again)).filter((event) => event.type === "refresh_reused")).toEqual([
+      { type: "refresh_reused", ...PHONE },
+    ]);
+  });
+
+  it("creates no event for a failed sign-in with an unknown email, and only the owner sees their events", async () => {
+    await expectCode(login("nobody@example.com", "whatever password", PHONE), "invalid_credentials");
+    expect(await database.db.securityEvent.count()).toBe(0);
+
+    const alice = await register();
+    const bob = await register(BOB);
+    await expectCode(login(BOB, "wrong password"), "invalid_credentials");
+    expect((await activityOf(alice)).map((event) => event.type)).toEqual(["account_created"]);
+    expect((await activityOf(bob)).map((event) => event.type)).toEqual(["sign_in_failed", "account_created"]);
+  });
+
+  it("does not record a revoke of a session that had already ended", async () => {
+    const mine = await register();
+    const other = await login();
+    await auth.revokeSession(principalOf(mine), other.sessionId);
+    await auth.revokeSession(principalOf(mine), other.sessionId);
+    expect((await activityOf(mine)).filter((event) => event.type === "device_revoked")).toHaveLength(1);
+  });
+});
+
+describe("structured logs", () => {
+  it("logs each auth event once, with no token, password or hash anywhere in the entries", async () => {
+    const entries: AuthLogEntry[] = [];
+    const logged = createService({ AUTH_REFRESH_REUSE_GRACE: "0" }, signingKey, { log: (entry) => entries.push(entry) });
+    const client: ClientInfo = { ip: "192.0.2.1", userAgent: "curl/8.5.0" };
+
+    const first = await logged.register(registerInput.parse({ email: ALICE, password: PASSWORD }), client);
+    await expectCode(logged.login(loginInput.parse({ email: ALICE, password: "a wrong password" }), client), "invalid_credentials");
+    await expectCode(logged.login(loginInput.parse({ email: "ghost@example.com", password: "a wrong password" }), client), "invalid_credentials");
+    const second = await logged.refresh(first.refreshToken, client);
+    await expectCode(logged.refresh(first.refreshToken, client), "refresh_reused");
+    await expectCode(logged.refresh("made-up", client), "refresh_invalid");
+    const third = await logged.login(loginInput.parse({ email: ALICE, password: PASSWORD }), client);
+    await logged.logout({ refreshToken: third.refreshToken }, client);
+
+    expect(entries.map((entry) => [entry.event, entry.level])).toEqual([
+      ["account_created", "info"],
+      ["sign_in_failed", "warn"],
+      ["sign_in_failed_unknown_user", "warn"],
+      ["token_refreshed", "info"],
+      ["refresh_reused", "warn"],
+      ["refresh_rejected", "info"],
+      ["sign_in", "info"],
+      ["sign_out", "info"],
+    ]);
+    expect(entries[0]).toMatchObject({ userId: first.user.id, sessionId: first.sessionId, ip: "192.0.2.1", userAgent: "curl/8.5.0" });
+    expect(entries[2]?.userId).toBeNull();
+    expect(entries[5]).toMatchObject({ reason: "refresh_invalid" });
+
+    const text = JSON.stringify(entries);
+    const { passwordHash } = (await database.store.findUserByEmail(ALICE))!;
+    for (const secret of [PASSWORD, passwordHash, first.refreshToken, second.refreshToken, first.accessToken, third.accessToken, ALICE]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(hashRefreshToken(first.refreshToken));
   });
 });

@@ -1,5 +1,6 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
+import type { SecurityEventRecord } from "./activity";
 import type { RefreshDecision } from "./refresh-token";
 import type { RevokeReason } from "./session";
 
@@ -41,7 +42,7 @@ export interface SessionWithUser {
 
 export type RedeemOutcome =
   | { outcome: "not_found" }
-  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"] }
+  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"]; found: SessionWithUser }
   | { outcome: "rotated"; found: SessionWithUser; successor: RefreshTokenRecord }
   | { outcome: "replay"; found: SessionWithUser; token: RefreshTokenRecord };
 
@@ -75,6 +76,16 @@ export interface AuthStore {
 
   /** Failures per subject newer than `since`. */
   loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;
-  recordLoginFailure(subjects: string[], at: Date): Promise<void>;
+  /**
+   * Records a failure, and the account's activity event when the email is known, in one write: an
+   * unknown email then costs the same single commit, so timing does not tell the two apart.
+   */
+  recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void>;
   clearLoginFailures(subject: string): Promise<void>;
+
+  addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
+  /** The user's most recent events, newest first. */
+  listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]>;
+  /** Whether the user signed in (or signed up) before with exactly this user agent. */
+  hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 // The auth store on Prisma. Each method is one query or one short transaction.
+import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
   NewRefreshToken,
@@ -104,7 +105,7 @@ export class PrismaAuthStore implements AuthStore {
               data: { revokedAt: now, revokedReason: "reuse_detected" },
             });
           }
-          return { outcome: "rejected", code: decision.code };
+          return { outcome: "rejected", code: decision.code, found };
         }
         if (decision.action === "replay") return { outcome: "replay", found, token: tokenRecord };
 
@@ -134,11 +135,37 @@ export class PrismaAuthStore implements AuthStore {
     return bySubject;
   }
 
-  async recordLoginFailure(subjects: string[], at: Date): Promise<void> {
-    await this.db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) });
+  async recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void> {
+    const writes = [this.db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) })];
+    if (event) writes.push(this.db.securityEvent.createMany({ data: [event] }));
+    // One transaction either way: a known email costs the same single commit as an unknown one.
+    await this.db.$transaction(writes);
   }
 
   async clearLoginFailures(subject: string): Promise<void> {
     await this.db.loginFailure.deleteMany({ where: { subject } });
+  }
+
+  async addSecurityEvents(events: SecurityEventRecord[]): Promise<void> {
+    await this.db.securityEvent.createMany({ data: events });
+  }
+
+  async listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]> {
+    const rows = await this.db.securityEvent.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      select: { userId: true, type: true, createdAt: true, ip: true, userAgent: true, sessionId: true },
+    });
+    // A type this version does not know (written by a newer one) is left out rather than mislabelled.
+    return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
+  }
+
+  async hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean> {
+    const seen = await this.db.securityEvent.findFirst({
+      where: { userId, userAgent, type: { in: ["sign_in", "account_created"] } },
+      select: { id: true },
+    });
+    return seen !== null;
   }
 }

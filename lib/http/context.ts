@@ -1,11 +1,12 @@
 // Wires the core to this process: settings from the environment, the signing keys (current and previous),
-// the Prisma store.
+// the Prisma store and the JSON logger.
 // Built once per process and shared by every route handler and server component.
 import { loadAuthConfig, type AuthConfig } from "../auth/config";
 import { importKeyRing } from "../auth/keys";
 import { AuthService } from "../auth/service";
 import { database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
+import { logJson } from "../ops/log";
 
 export interface AuthContext {
   config: AuthConfig;
@@ -23,7 +24,7 @@ export function authSecret(): string {
 async function createContext(): Promise<AuthContext> {
   const config = loadAuthConfig(process.env);
   const keys = await importKeyRing(authSecret(), process.env.AUTH_PREVIOUS_SECRETS);
-  const service = new AuthService({ config, store: new PrismaAuthStore(database()), ...keys });
+  const service = new AuthService({ config, store: new PrismaAuthStore(database()), ...keys, log: logJson });
   return { config, service };
 }
 

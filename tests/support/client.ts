@@ -63,3 +63,11 @@ export function kidOf(jwt: string | undefined): string | undefined {
   const header = JSON.parse(Buffer.from((jwt ?? "").split(".")[0] ?? "", "base64url").toString() || "{}") as { kid?: string };
   return header.kid;
 }
+
+/** The JSON lines a server wrote, parsed. */
+export function jsonLogLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -13,6 +13,8 @@ export interface TestServer {
   port: number;
   dataDir: string;
   env: Record<string, string>;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startServer(settings: Record<string, string> = {}): Promis
     port,
     dataDir,
     env,
+    output: () => log,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

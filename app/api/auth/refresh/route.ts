@@ -5,8 +5,8 @@ import { signedIn } from "@/lib/http/respond";
 import { apiRoute } from "@/lib/http/route";
 
 /** Spends the refresh cookie for a new pair. Failures are 403s that also clear the cookies. */
-export const POST = apiRoute(async ({ request, service, cookies }) => {
-  const issued = await service.refresh(cookies.refreshToken(request));
+export const POST = apiRoute(async ({ request, service, cookies, client }) => {
+  const issued = await service.refresh(cookies.refreshToken(request), client);
   return signedIn(issued, cookies, { withUser: false });
 });
 
@@ -15,10 +15,10 @@ export const POST = apiRoute(async ({ request, service, cookies }) => {
  * (the only place the refresh cookie's path reaches), rotated, and sent back to `next`. When the session
  * has truly ended, the person lands on the login page, which says so.
  */
-export const GET = apiRoute(async ({ request, service, cookies }) => {
+export const GET = apiRoute(async ({ request, service, cookies, client }) => {
   const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? "/dashboard";
   try {
-    const issued = await service.refresh(cookies.refreshToken(request));
+    const issued = await service.refresh(cookies.refreshToken(request), client);
     const response = redirectTo(request, next, 303);
     cookies.setSession(response, issued);
     return response;
