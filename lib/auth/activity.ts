@@ -40,7 +40,9 @@ export type LogOnlyEvent =
   | "token_refreshed"
   | "refresh_rejected"
   | "sign_in_throttled"
-  | "sign_in_failed_unknown_user";
+  | "sign_in_failed_unknown_user"
+  | "cleanup"
+  | "cleanup_failed";
 
 export interface AuthLogEntry {
   event: ActivityType | LogOnlyEvent;
@@ -52,6 +54,8 @@ export interface AuthLogEntry {
   userAgent?: string | null;
   /** An error code such as `refresh_expired`, never free text from a request. */
   reason?: string;
+  /** Row counts, for the cleanup. */
+  removed?: Record<string, number>;
 }
 
 export type AuthLogger = (entry: AuthLogEntry) => void;
@@ -64,6 +68,7 @@ const WARNINGS = new Set<string>([
   "sign_in_failed_unknown_user",
   "sign_in_throttled",
   "refresh_reused",
+  "cleanup_failed",
 ]);
 
 export function levelOf(event: AuthLogEntry["event"]): AuthLogEntry["level"] {

@@ -56,6 +56,22 @@ export interface RedeemRequest {
   idleExpiresAt: Date;
 }
 
+/** What a cleanup pass may delete: rows older than these instants, at most `limit` of each kind. */
+export interface PruneRequest {
+  /** Sessions that ended (revoked, past their absolute end, or idle) before this, with their refresh tokens. */
+  sessionsEndedBefore: Date;
+  loginFailuresBefore: Date;
+  securityEventsBefore: Date;
+  limit: number;
+}
+
+export interface PruneCounts {
+  refreshTokens: number;
+  sessions: number;
+  loginFailures: number;
+  securityEvents: number;
+}
+
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
 
 export interface AuthStore {
@@ -88,4 +104,7 @@ export interface AuthStore {
   listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]>;
   /** Whether the user signed in (or signed up) before with exactly this user agent. */
   hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean>;
+
+  /** One bounded cleanup pass; see PruneRequest. */
+  prune(request: PruneRequest): Promise<PruneCounts>;
 }

@@ -3,6 +3,8 @@ import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
   NewRefreshToken,
+  PruneCounts,
+  PruneRequest,
   RedeemOutcome,
   RedeemRequest,
   SessionFilter,
@@ -17,6 +19,15 @@ const withUser = { user: { select: { id: true, email: true } } } as const;
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+/** Deletes the rows a bounded query found, by primary key; returns how many went. */
+async function deleteBatch<Id>(
+  found: PromiseLike<{ id: Id }[]>,
+  remove: (ids: Id[]) => PromiseLike<{ count: number }>,
+): Promise<number> {
+  const ids = (await found).map((row) => row.id);
+  return ids.length === 0 ? 0 : (await remove(ids)).count;
 }
 
 function splitUser<T extends SessionRecord & { user: { id: string; email: string } }>(row: T): SessionWithUser {
@@ -167,5 +178,34 @@ export class PrismaAuthStore implements AuthStore {
       select: { id: true },
     });
     return seen !== null;
+  }
+
+  /**
+   * Deletes by primary key in batches of `limit`, so each statement is short whatever the backlog. A
+   * session's refresh tokens go first; the session itself once none is left (its spent tokens are what
+   * tells a replay, "refresh_reused", from an unknown token, so they live exactly as long as it).
+   */
+  async prune(request: PruneRequest): Promise<PruneCounts> {
+    const { sessionsEndedBefore: before, limit } = request;
+    const ended = {
+      OR: [{ revokedAt: { lt: before } }, { absoluteExpiresAt: { lt: before } }, { idleExpiresAt: { lt: before } }],
+    };
+    const refreshTokens = await deleteBatch(
+      this.db.refreshToken.findMany({ where: { session: ended }, select: { id: true }, take: limit }),
+      (ids) => this.db.refreshToken.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const sessions = await deleteBatch(
+      this.db.session.findMany({ where: { ...ended, refreshTokens: { none: {} } }, select: { id: true }, take: limit }),
+      (ids) => this.db.session.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const loginFailures = await deleteBatch(
+      this.db.loginFailure.findMany({ where: { failedAt: { lt: request.loginFailuresBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.loginFailure.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const securityEvents = await deleteBatch(
+      this.db.securityEvent.findMany({ where: { createdAt: { lt: request.securityEventsBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.securityEvent.deleteMany({ where: { id: { in: ids } } }),
+    );
+    return { refreshTokens, sessions, loginFailures, securityEvents };
   }
 }
