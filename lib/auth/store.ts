@@ -56,6 +56,13 @@ export interface RedeemRequest {
   idleExpiresAt: Date;
 }
 
+export interface UserSummary {
+  id: string;
+  email: string;
+  createdAt: Date;
+  liveSessions: number;
+}
+
 /** What a cleanup pass may delete: rows older than these instants, at most `limit` of each kind. */
 export interface PruneRequest {
   /** Sessions that ended (revoked, past their absolute end, or idle) before this, with their refresh tokens. */
@@ -79,6 +86,8 @@ export interface AuthStore {
   /** Returns null when the email is taken. */
   createUser(user: UserRecord, now: Date): Promise<UserRecord | null>;
   updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void>;
+  /** Every account, oldest first, with its number of live sessions. */
+  listUsers(now: Date): Promise<UserSummary[]>;
 
   createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void>;
   findSession(sessionId: string): Promise<SessionWithUser | null>;

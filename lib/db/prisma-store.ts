@@ -11,6 +11,7 @@ import type {
   SessionRecord,
   SessionWithUser,
   UserRecord,
+  UserSummary,
 } from "../auth/store";
 import type { RevokeReason } from "../auth/session";
 import type { Database } from "./client";
@@ -19,6 +20,11 @@ const withUser = { user: { select: { id: true, email: true } } } as const;
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+/** Neither revoked, past its absolute end, nor idle: the sessions a person sees as signed in. */
+function liveAt(now: Date) {
+  return { revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } };
 }
 
 /** Deletes the rows a bounded query found, by primary key; returns how many went. */
@@ -56,6 +62,19 @@ export class PrismaAuthStore implements AuthStore {
     await this.db.user.update({ where: { id: userId }, data: { passwordHash, updatedAt: now } });
   }
 
+  async listUsers(now: Date): Promise<UserSummary[]> {
+    const rows = await this.db.user.findMany({
+      select: {
+        id: true,
+        email: true,
+        createdAt: true,
+        _count: { select: { sessions: { where: liveAt(now) } } },
+      },
+      orderBy: { createdAt: "asc" },
+    });
+    return rows.map(({ _count, ...user }) => ({ ...user, liveSessions: _count.sessions }));
+  }
+
   async createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void> {
     const { sessionId: _sessionId, ...token } = firstToken;
     await this.db.session.create({ data: { ...session, refreshTokens: { create: token } } });
@@ -68,7 +87,7 @@ export class PrismaAuthStore implements AuthStore {
 
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
     return this.db.session.findMany({
-      where: { userId, revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      where: { userId, ...liveAt(now) },
       orderBy: { lastUsedAt: "desc" },
     });
   }
