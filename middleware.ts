@@ -8,8 +8,9 @@
 //   /login or /register while signed in       -> /dashboard (or `next`)
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { importSigningKey, verifyAccessToken, type SigningKey } from "./lib/auth/access-token";
+import { verifyAccessToken } from "./lib/auth/access-token";
 import { loadAuthConfig } from "./lib/auth/config";
+import { importKeyRing, type KeyRing } from "./lib/auth/keys";
 import { AuthCookies } from "./lib/http/cookies";
 import { loginPath, safeNextPath } from "./lib/http/next-path";
 import { redirectTo } from "./lib/http/redirect";
@@ -22,7 +23,7 @@ const authConfig = loadAuthConfig({
   AUTH_ISSUER: process.env.AUTH_ISSUER,
   AUTH_AUDIENCE: process.env.AUTH_AUDIENCE,
 });
-let signingKey: Promise<SigningKey> | undefined;
+let keyRing: Promise<KeyRing> | undefined;
 
 const PROTECTED_PREFIXES = ["/dashboard"];
 const GUEST_PAGES = new Set(["/login", "/register"]);
@@ -34,8 +35,9 @@ function isProtected(pathname: string): boolean {
 async function hasValidAccessToken(request: NextRequest, cookies: AuthCookies): Promise<boolean> {
   const token = cookies.accessToken(request);
   if (!token) return false;
-  signingKey ??= importSigningKey(process.env.AUTH_SECRET ?? "");
-  const verified = await verifyAccessToken(token, [await signingKey], authConfig, new Date());
+  // Previous secrets too: tokens signed before a rotation stay valid until they expire.
+  keyRing ??= importKeyRing(process.env.AUTH_SECRET ?? "", process.env.AUTH_PREVIOUS_SECRETS);
+  const verified = await verifyAccessToken(token, (await keyRing).verificationKeys, authConfig, new Date());
   return verified.ok;
 }
 

@@ -46,6 +46,10 @@ if (!env.AUTH_SECRET && isPostgresUrl(env.DATABASE_URL)) {
 }
 env.AUTH_SECRET ||= loadOrCreateSecret(dataDir);
 if (Buffer.byteLength(env.AUTH_SECRET) < MIN_SECRET_BYTES) fail(`AUTH_SECRET must be at least ${MIN_SECRET_BYTES} bytes.`);
+// Secrets of before a rotation, comma-separated: still accepted, never used to sign (README).
+for (const previous of (env.AUTH_PREVIOUS_SECRETS ?? "").split(",").map((secret) => secret.trim()).filter(Boolean)) {
+  if (Buffer.byteLength(previous) < MIN_SECRET_BYTES) fail(`Each AUTH_PREVIOUS_SECRETS entry must be at least ${MIN_SECRET_BYTES} bytes.`);
+}
 
 try {
   await migrate(env.DATABASE_URL);

@@ -2,9 +2,12 @@ import type { Metadata } from "next";
 import { requirePageSession } from "@/lib/http/page-session";
 import { Brand } from "../brand";
 import { AccountActions } from "./account-actions";
+import { RecentActivity } from "./recent-activity";
 import { SessionList, type SessionItem } from "./session-list";
 
 export const metadata: Metadata = { title: "Dashboard" };
+
+const RECENT_ACTIVITY_SHOWN = 20;
 
 export default async function DashboardPage() {
   const { principal, service } = await requirePageSession("/dashboard");
@@ -16,6 +19,7 @@ export default async function DashboardPage() {
     ip: session.ip,
     current: session.current,
   }));
+  const activity = await service.listActivity(principal, RECENT_ACTIVITY_SHOWN);
 
   return (
     <>
@@ -31,6 +35,7 @@ export default async function DashboardPage() {
           Signed in as <strong>{principal.user.email}</strong>
         </p>
         <SessionList initialSessions={sessions} />
+        <RecentActivity events={activity} />
         <AccountActions />
       </main>
     </>

@@ -42,10 +42,10 @@ function base64url(bytes: ArrayBuffer): string {
  * Imports the secret once. The `kid` is an HMAC of a fixed label under the secret: stable for a secret,
  * different for another, and it reveals nothing about the secret.
  */
-export async function importSigningKey(secret: string): Promise<SigningKey> {
+export async function importSigningKey(secret: string, settingName = "AUTH_SECRET"): Promise<SigningKey> {
   const bytes = encoder.encode(secret);
   if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`AUTH_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
+    throw new Error(`${settingName} must be at least ${MIN_SECRET_BYTES} bytes`);
   }
   const key = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",

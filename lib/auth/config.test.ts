@@ -88,6 +88,25 @@ describe("loadAuthConfig", () => {
     expect(loadAuthConfig({ AUTH_COOKIE_SECURE: "true" }).cookieSecure).toBe(true);
   });
 
+  it("reads retention in days and the cleanup schedule, with their defaults", () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      retention: 30 * 86_400,
+      activityRetention: 90 * 86_400,
+      cleanupInterval: 3600,
+      cleanupBatch: 1000,
+    });
+    expect(
+      loadAuthConfig({
+        AUTH_RETENTION_DAYS: "0",
+        AUTH_ACTIVITY_RETENTION_DAYS: "7",
+        AUTH_CLEANUP_INTERVAL: "0",
+        AUTH_CLEANUP_BATCH: "50",
+      }),
+    ).toMatchObject({ retention: 0, activityRetention: 7 * 86_400, cleanupInterval: 0, cleanupBatch: 50 });
+    expect(() => loadAuthConfig({ AUTH_CLEANUP_BATCH: "0" })).toThrow(ConfigError);
+    expect(() => loadAuthConfig({ AUTH_RETENTION_DAYS: "1.5" })).toThrow(ConfigError);
+  });
+
   it("knows when it runs in production", () => {
     expect(loadAuthConfig({ NODE_ENV: "production" }).production).toBe(true);
     expect(loadAuthConfig({ NODE_ENV: "development" }).production).toBe(false);

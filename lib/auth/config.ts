@@ -24,6 +24,14 @@ export interface AuthConfig {
   production: boolean;
   issuer: string;
   audience: string;
+  /** Ended sessions (and their refresh tokens) are deleted this long after they ended, seconds. */
+  retention: number;
+  /** Security activity is kept this long, seconds. */
+  activityRetention: number;
+  /** Seconds between two scheduled cleanups in the server; 0 turns the schedule off. */
+  cleanupInterval: number;
+  /** Most rows of one kind a cleanup pass deletes, so a pass stays short. */
+  cleanupBatch: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -38,6 +46,10 @@ function seconds(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function days(env: Env, name: string, fallback: number): number {
+  return seconds(env, name, fallback) * 86_400;
 }
 
 function flag(env: Env, name: string, fallback: boolean | undefined): boolean | undefined {
@@ -66,5 +78,9 @@ export function loadAuthConfig(env: Env): AuthConfig {
     production: env.NODE_ENV === "production",
     issuer: env.AUTH_ISSUER?.trim() || "keep-signed-in",
     audience: env.AUTH_AUDIENCE?.trim() || "keep-signed-in",
+    retention: days(env, "AUTH_RETENTION_DAYS", 30),
+    activityRetention: days(env, "AUTH_ACTIVITY_RETENTION_DAYS", 90),
+    cleanupInterval: seconds(env, "AUTH_CLEANUP_INTERVAL", 3600),
+    cleanupBatch: seconds(env, "AUTH_CLEANUP_BATCH", 1000, 1),
   };
 }

@@ -1,14 +1,24 @@
 // The auth service end to end over the real Prisma store on a temporary SQLite file. Time only moves when a
 // test moves `now`: the service reads it through its injected clock.
 import argon2 from "argon2";
+import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTempDatabase, type TempDatabase } from "../db/temp-database";
 import { importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
+import type { AuthLogEntry } from "./activity";
+import { importKeyRing } from "./keys";
 import { hashRefreshToken } from "./refresh-token";
-import { AuthService, LIVENESS_CACHE_MS, type ClientInfo, type IssuedTokens, type Principal } from "./service";
+import {
+  AuthService,
+  LIVENESS_CACHE_MS,
+  type AuthServiceDeps,
+  type ClientInfo,
+  type IssuedTokens,
+  type Principal,
+} from "./service";
 
 const SECRET = "service-test-secret-that-is-32-bytes-or-more";
 const PASSWORD = "correct horse battery";
@@ -26,13 +36,14 @@ function advance(seconds: number): void {
 }
 
 /** A service over the shared test database and clock; `env` holds the settings a test changes. */
-function createService(env: Env = {}, key = signingKey): AuthService {
+function createService(env: Env = {}, key = signingKey, deps: Partial<AuthServiceDeps> = {}): AuthService {
   return new AuthService({
     config: loadAuthConfig(env),
     store: database.store,
     signingKey: key,
     secret: SECRET,
     clock: () => now,
+    ...deps,
   });
 }
 
@@ -215,7 +226,7 @@ describe("login throttling", () => {
     await expectCode(attempt(100), "too_many_attempts");
     advance(60);
     await expectCode(attempt(101), "invalid_credentials");
-  });
+  }, 20_000); // 102 argon2 verifications: about 3 s alone, more on a busy machine
 });
 
 describe("refresh", () => {
@@ -476,5 +487,150 @@ describe("changePassword", () => {
 
     await expectCode(login(ALICE, PASSWORD), "invalid_credentials");
     await expect(login(ALICE, NEW_PASSWORD)).resolves.toMatchObject({ user: { email: ALICE } });
+  });
+});
+
+describe("signing-key rotation", () => {
+  const NEW_SECRET = "the-next-secret-after-rotation-32-bytes-plus";
+
+  /** A service as the app builds it from AUTH_SECRET and AUTH_PREVIOUS_SECRETS. */
+  async function serviceWith(current: string, previous?: string): Promise<AuthService> {
+    return createService({}, signingKey, await importKeyRing(current, previous));
+  }
+
+  it("keeps old access tokens valid with the old key as previous, signs new ones with the new key", async () => {
+    const before = await register();
+    const rotated = await serviceWith(NEW_SECRET, SECRET);
+    await expect(rotated.authenticate(before.accessToken)).resolves.toEqual(principalOf(before));
+
+    const refreshed = await rotated.refresh(before.refreshToken);
+    const newKid = (await importKeyRing(NEW_SECRET, undefined)).signingKey.kid;
+    expect(decodeProtectedHeader(refreshed.accessToken).kid).toBe(newKid);
+    expect(newKid).not.toBe(signingKey.kid);
+
+    const newOnly = await serviceWith(NEW_SECRET);
+    await expectCode(newOnly.authenticate(before.accessToken), "unauthorized");
+    await expect(newOnly.authenticate(refreshed.accessToken)).resolves.toEqual(principalOf(before));
+    // Refresh tokens do not depend on the secret: the chain goes on after the old key is gone.
+    await expect(newOnly.refresh(refreshed.refreshToken)).resolves.toMatchObject({ sessionId: before.sessionId });
+  });
+
+  it("follows a successor derived with the previous secret when a token is replayed right after the rotation", async () => {
+    const first = await register();
+    const rotatedBefore = await auth.refresh(first.refreshToken); // successor derived with the old secret
+    advance(3);
+    const rotated = await serviceWith(NEW_SECRET, SECRET);
+    const replayed = await rotated.refresh(first.refreshToken); // a second tab, within the grace period
+    expect(replayed.refreshToken).toBe(rotatedBefore.refreshToken);
+
+    // Without the previous secret the chain cannot be followed, and the replay fails closed.
+    await expectCode((await serviceWith(NEW_SECRET)).refresh(first.refreshToken), "refresh_expired");
+  });
+});
+
+describe("security activity", () => {
+  const LAPTOP: ClientInfo = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0" };
+  const PHONE: ClientInfo = { ip: "198.51.100.9", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1" };
+
+  async function activityOf(tokens: IssuedTokens) {
+    return (await auth.listActivity(principalOf(tokens))).map(({ type, ip, userAgent }) => ({ type, ip, userAgent }));
+  }
+
+  it("records sign-ins, failures, new devices, revocations and password changes with address and browser", async () => {
+    const laptop = await auth.register(registerInput.parse({ email: ALICE, password: PASSWORD }), LAPTOP);
+    advance(1);
+    await expectCode(login(ALICE, "wrong password", PHONE), "invalid_credentials");
+    advance(1);
+    const phone = await login(ALICE, PASSWORD, PHONE);
+    advance(1);
+    await login(ALICE, PASSWORD, PHONE); // the phone's browser is known by now: no new-device entry
+    advance(1);
+    await auth.revokeSession(principalOf(laptop), phone.sessionId, LAPTOP);
+    advance(1);
+    await auth.changePassword(principalOf(laptop), passwordChangeInput.parse({ currentPassword: PASSWORD, newPassword: "a new passphrase" }), LAPTOP);
+    advance(1);
+    await auth.logoutAll(principalOf(laptop), LAPTOP);
+
+    const after = await login(ALICE, "a new passphrase", LAPTOP);
+    expect(await activityOf(after)).toEqual([
+      { type: "sign_in", ...LAPTOP },
+      { type: "logout_all", ...LAPTOP },
+      { type: "password_changed", ...LAPTOP },
+      { type: "device_revoked", ...LAPTOP },
+      { type: "sign_in", ...PHONE },
+      { type: "new_device", ...PHONE },
+      { type: "sign_in", ...PHONE },
+      { type: "sign_in_failed", ...PHONE },
+      { type: "account_created", ...LAPTOP },
+    ]);
+  });
+
+  it("records a refresh-token reuse once, against the session's owner, with the presenting client", async () => {
+    const first = await register();
+    await auth.refresh(first.refreshToken, CLIENT);
+    advance(30);
+    await expectCode(auth.refresh(first.refreshToken, PHONE), "refresh_reused");
+    await expectCode(auth.refresh(first.refreshToken, PHONE), "refresh_reused"); // again: the session is over
+    const again = await login();
+    expect((await activityOf(again)).filter((event) => event.type === "refresh_reused")).toEqual([
+      { type: "refresh_reused", ...PHONE },
+    ]);
+  });
+
+  it("creates no event for a failed sign-in with an unknown email, and only the owner sees their events", async () => {
+    await expectCode(login("nobody@example.com", "whatever password", PHONE), "invalid_credentials");
+    expect(await database.db.securityEvent.count()).toBe(0);
+
+    const alice = await register();
+    const bob = await register(BOB);
+    await expectCode(login(BOB, "wrong password"), "invalid_credentials");
+    expect((await activityOf(alice)).map((event) => event.type)).toEqual(["account_created"]);
+    expect((await activityOf(bob)).map((event) => event.type)).toEqual(["sign_in_failed", "account_created"]);
+  });
+
+  it("does not record a revoke of a session that had already ended", async () => {
+    const mine = await register();
+    const other = await login();
+    await auth.revokeSession(principalOf(mine), other.sessionId);
+    await auth.revokeSession(principalOf(mine), other.sessionId);
+    expect((await activityOf(mine)).filter((event) => event.type === "device_revoked")).toHaveLength(1);
+  });
+});
+
+describe("structured logs", () => {
+  it("logs each auth event once, with no token, password or hash anywhere in the entries", async () => {
+    const entries: AuthLogEntry[] = [];
+    const logged = createService({ AUTH_REFRESH_REUSE_GRACE: "0" }, signingKey, { log: (entry) => entries.push(entry) });
+    const client: ClientInfo = { ip: "192.0.2.1", userAgent: "curl/8.5.0" };
+
+    const first = await logged.register(registerInput.parse({ email: ALICE, password: PASSWORD }), client);
+    await expectCode(logged.login(loginInput.parse({ email: ALICE, password: "a wrong password" }), client), "invalid_credentials");
+    await expectCode(logged.login(loginInput.parse({ email: "ghost@example.com", password: "a wrong password" }), client), "invalid_credentials");
+    const second = await logged.refresh(first.refreshToken, client);
+    await expectCode(logged.refresh(first.refreshToken, client), "refresh_reused");
+    await expectCode(logged.refresh("made-up", client), "refresh_invalid");
+    const third = await logged.login(loginInput.parse({ email: ALICE, password: PASSWORD }), client);
+    await logged.logout({ refreshToken: third.refreshToken }, client);
+
+    expect(entries.map((entry) => [entry.event, entry.level])).toEqual([
+      ["account_created", "info"],
+      ["sign_in_failed", "warn"],
+      ["sign_in_failed_unknown_user", "warn"],
+      ["token_refreshed", "info"],
+      ["refresh_reused", "warn"],
+      ["refresh_rejected", "info"],
+      ["sign_in", "info"],
+      ["sign_out", "info"],
+    ]);
+    expect(entries[0]).toMatchObject({ userId: first.user.id, sessionId: first.sessionId, ip: "192.0.2.1", userAgent: "curl/8.5.0" });
+    expect(entries[2]?.userId).toBeNull();
+    expect(entries[5]).toMatchObject({ reason: "refresh_invalid" });
+
+    const text = JSON.stringify(entries);
+    const { passwordHash } = (await database.store.findUserByEmail(ALICE))!;
+    for (const secret of [PASSWORD, passwordHash, first.refreshToken, second.refreshToken, first.accessToken, third.accessToken, ALICE]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(hashRefreshToken(first.refreshToken));
   });
 });

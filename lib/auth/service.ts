@@ -2,6 +2,15 @@
 // signing key. Nothing here knows about HTTP, cookies or Next.js.
 import { randomUUID } from "node:crypto";
 import { signAccessToken, verifyAccessToken, type SigningKey } from "./access-token";
+import {
+  levelOf,
+  logEntryOf,
+  securityEvent,
+  silentLogger,
+  type AuthLogEntry,
+  type AuthLogger,
+  type SecurityEventRecord,
+} from "./activity";
 import type { AuthConfig } from "./config";
 import { AuthError } from "./errors";
 import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
@@ -17,6 +26,9 @@ export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
 }
+
+/** For callers that have no request (tests, scripts). */
+export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
 
 export interface PublicUser {
   id: string;
@@ -48,6 +60,13 @@ export interface SessionView {
   current: boolean;
 }
 
+export interface ActivityView {
+  type: SecurityEventRecord["type"];
+  createdAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface AuthServiceDeps {
   config: AuthConfig;
   store: AuthStore;
@@ -56,7 +75,11 @@ export interface AuthServiceDeps {
   verificationKeys?: readonly SigningKey[];
   /** Server secret for deriving refresh-token successors. */
   secret: string;
+  /** Secrets before the last rotation: successors derived with them are still followed (README). */
+  previousSecrets?: readonly string[];
   clock?: Clock;
+  /** Receives one structured entry per auth event; silent by default. */
+  log?: AuthLogger;
 }
 
 /**
@@ -74,7 +97,10 @@ export class AuthService {
   private readonly signingKey: SigningKey;
   private readonly verificationKeys: readonly SigningKey[];
   private readonly secret: string;
+  /** The current secret first, then the previous ones. */
+  private readonly secrets: readonly string[];
   private readonly now: Clock;
+  private readonly log: AuthLogger;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
 
   constructor(deps: AuthServiceDeps) {
@@ -83,7 +109,9 @@ export class AuthService {
     this.signingKey = deps.signingKey;
     this.verificationKeys = deps.verificationKeys ?? [deps.signingKey];
     this.secret = deps.secret;
+    this.secrets = [deps.secret, ...(deps.previousSecrets ?? []).filter((secret) => secret !== deps.secret)];
     this.now = deps.clock ?? (() => new Date());
+    this.log = deps.log ?? silentLogger;
   }
 
   /** Sign-up can be turned off; callers ask before reading a body so the answer does not depend on it. */
@@ -97,7 +125,9 @@ export class AuthService {
     const passwordHash = await hashPassword(input.password);
     const user = await this.store.createUser({ id: randomUUID(), email: input.email, passwordHash }, now);
     if (!user) throw new AuthError("email_taken");
-    return this.startSession(user, client, now);
+    const issued = await this.startSession(user, client, now);
+    await this.record([securityEvent("account_created", user.id, client, now, issued.sessionId)]);
+    return issued;
   }
 
   async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
@@ -107,11 +137,14 @@ export class AuthService {
     // otherwise N concurrent guesses could all read "4 failures" and all be verified.
     const { user, now } = await this.store.withLoginLock(emailSubject, async (store) => {
       const now = this.now(); // read after the wait, so failures are recorded at the time they happen
-      await this.enforceThrottle(store, emailSubject, client.ip, now);
+      await this.enforceThrottle(store, emailSubject, client, now);
       const user = await store.findUserByEmail(input.email);
       const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !valid) {
-        await store.recordLoginFailure(subjects, now);
+        // Only an existing account gets an activity event; an unknown email is only logged.
+        const event = user ? securityEvent("sign_in_failed", user.id, client, now) : undefined;
+        await store.recordLoginFailure(subjects, now, event);
+        this.log(event ? logEntryOf(event) : this.entry("sign_in_failed_unknown_user", now, client));
         throw new AuthError("invalid_credentials");
       }
       await store.clearLoginFailures(emailSubject);
@@ -120,10 +153,14 @@ export class AuthService {
       }
       return { user, now };
     });
-    return this.startSession(user, client, now);
+    const firstTimeHere = !(await this.store.hasSignedInFrom(user.id, client.userAgent));
+    const issued = await this.startSession(user, client, now);
+    const signIn = securityEvent("sign_in", user.id, client, now, issued.sessionId);
+    await this.record(firstTimeHere ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
+    return issued;
   }
 
-  async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
+  async refresh(refreshToken: string | undefined, client: ClientInfo = NO_CLIENT): Promise<IssuedTokens> {
     if (!refreshToken) throw new AuthError("refresh_missing");
     const now = this.now();
     const grace = this.config.refreshReuseGrace;
@@ -142,24 +179,33 @@ export class AuthService {
       idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
     });
 
-    switch (redeemed.outcome) {
-      case "not_found":
-        throw new AuthError("refresh_invalid");
-      case "rejected":
-        if (redeemed.code === "refresh_reused") this.liveness.clear();
-        throw new AuthError(redeemed.code);
-      case "rotated":
-        return this.issue(redeemed.found, deriveSuccessorToken(refreshToken, this.secret), redeemed.successor, now);
-      case "replay": {
-        const head = await this.chainHead(refreshToken);
-        if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
-        return this.issue(redeemed.found, head.raw, head.token, now);
+    if (redeemed.outcome === "not_found" || redeemed.outcome === "rejected") {
+      const code = redeemed.outcome === "not_found" ? "refresh_invalid" : redeemed.code;
+      const found = redeemed.outcome === "rejected" ? redeemed.found : undefined;
+      if (code === "refresh_reused") this.liveness.clear();
+      // Stored once, when the reuse ends a live session: replaying a stolen token in a loop adds log
+      // lines, not rows and warnings.
+      if (found && code === "refresh_reused" && found.session.revokedAt === null) {
+        await this.record([securityEvent("refresh_reused", found.user.id, client, now, found.session.id)]);
+      } else {
+        this.log({ ...this.entry("refresh_rejected", now, client, found), reason: code });
       }
+      throw new AuthError(code);
     }
+    let issued: IssuedTokens;
+    if (redeemed.outcome === "rotated") {
+      issued = await this.issue(redeemed.found, deriveSuccessorToken(refreshToken, this.secret), redeemed.successor, now);
+    } else {
+      const head = await this.chainHead(refreshToken);
+      if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
+      issued = await this.issue(redeemed.found, head.raw, head.token, now);
+    }
+    this.log(this.entry("token_refreshed", now, client, redeemed.found));
+    return issued;
   }
 
   /** Ends the session of a refresh token, or else of an access token (even an expired one). Idempotent. */
-  async logout(credentials: { refreshToken?: string; accessToken?: string }): Promise<void> {
+  async logout(credentials: { refreshToken?: string; accessToken?: string }, client: ClientInfo = NO_CLIENT): Promise<void> {
     const now = this.now();
     let sessionId: string | undefined;
     if (credentials.refreshToken) {
@@ -169,7 +215,9 @@ export class AuthService {
       const verified = await verifyAccessToken(credentials.accessToken, this.verificationKeys, this.config, now);
       if (verified.ok || verified.reason === "expired") sessionId = verified.claims.sid;
     }
-    if (sessionId) await this.revoke({ sessionId }, "logout", now);
+    if (sessionId && (await this.revoke({ sessionId }, "logout", now)).length > 0) {
+      this.log({ ...this.entry("sign_out", now, client), sessionId });
+    }
   }
 
   /**
@@ -190,8 +238,16 @@ export class AuthService {
     return { user: found.user, sessionId: found.session.id };
   }
 
-  async logoutAll(principal: Principal): Promise<void> {
-    await this.revoke({ userId: principal.user.id }, "logout_all", this.now());
+  async logoutAll(principal: Principal, client: ClientInfo = NO_CLIENT): Promise<void> {
+    const now = this.now();
+    await this.revoke({ userId: principal.user.id }, "logout_all", now);
+    await this.record([securityEvent("logout_all", principal.user.id, client, now, principal.sessionId)]);
+  }
+
+  /** The caller's recent security activity, newest first. */
+  async listActivity(principal: Principal, limit = 50): Promise<ActivityView[]> {
+    const events = await this.store.listSecurityEvents(principal.user.id, limit);
+    return events.map(({ type, createdAt, ip, userAgent }) => ({ type, createdAt, ip, userAgent }));
   }
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
@@ -207,14 +263,16 @@ export class AuthService {
   }
 
   /** Revokes one of the caller's sessions. Someone else's session is "not found", never "forbidden". */
-  async revokeSession(principal: Principal, sessionId: string): Promise<void> {
+  async revokeSession(principal: Principal, sessionId: string, client: ClientInfo = NO_CLIENT): Promise<void> {
     const found = await this.store.findSession(sessionId);
     if (!found || found.user.id !== principal.user.id) throw new AuthError("not_found");
-    await this.revoke({ sessionId, userId: principal.user.id }, "device_revoked", this.now());
+    const now = this.now();
+    const revoked = await this.revoke({ sessionId, userId: principal.user.id }, "device_revoked", now);
+    if (revoked.length > 0) await this.record([securityEvent("device_revoked", principal.user.id, client, now, sessionId)]);
   }
 
   /** Changes the password and ends every other session; the caller's own session stays signed in. */
-  async changePassword(principal: Principal, input: PasswordChangeInput): Promise<void> {
+  async changePassword(principal: Principal, input: PasswordChangeInput, client: ClientInfo = NO_CLIENT): Promise<void> {
     const now = this.now();
     const user = await this.store.findUserByEmail(principal.user.email);
     if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -222,9 +280,11 @@ export class AuthService {
     }
     await this.store.updatePasswordHash(user.id, await hashPassword(input.newPassword), now);
     await this.revoke({ userId: user.id, exceptSessionId: principal.sessionId }, "password_change", now);
+    await this.record([securityEvent("password_changed", user.id, client, now, principal.sessionId)]);
   }
 
-  private async enforceThrottle(store: LoginStore, emailSubject: string, ip: string | null, now: Date): Promise<void> {
+  private async enforceThrottle(store: LoginStore, emailSubject: string, client: ClientInfo, now: Date): Promise<void> {
+    const { ip } = client;
     const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
     const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
     const subjects = ip ? [emailSubject, `ip:${ip}`] : [emailSubject];
@@ -232,7 +292,10 @@ export class AuthService {
     const verdicts = [checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow)];
     if (ip) verdicts.push(checkThrottle(failures.get(`ip:${ip}`) ?? [], now, ipMaxFailures, ipWindow));
     const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
-    if (retryAfter > 0) throw new AuthError("too_many_attempts", { retryAfter });
+    if (retryAfter > 0) {
+      this.log(this.entry("sign_in_throttled", now, client));
+      throw new AuthError("too_many_attempts", { retryAfter });
+    }
   }
 
   private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens> {
@@ -291,10 +354,23 @@ export class AuthService {
   private async chainHead(spentToken: string): Promise<{ raw: string; token: RefreshTokenRecord } | null> {
     let raw = spentToken;
     for (let hop = 0; hop < MAX_REPLAY_HOPS; hop++) {
-      raw = deriveSuccessorToken(raw, this.secret);
-      const token = await this.store.findRefreshToken(hashRefreshToken(raw));
-      if (!token) return null;
-      if (token.spentAt === null) return { raw, token };
+      const next = await this.storedSuccessor(raw);
+      if (!next) return null;
+      if (next.token.spentAt === null) return next;
+      raw = next.raw;
+    }
+    return null;
+  }
+
+  /**
+   * The stored successor of a token. A rotation made just before the secret changed (or by an instance
+   * not yet restarted) derived it with a previous secret, so each secret is tried, the current one first.
+   */
+  private async storedSuccessor(raw: string): Promise<{ raw: string; token: RefreshTokenRecord } | null> {
+    for (const secret of this.secrets) {
+      const candidate = deriveSuccessorToken(raw, secret);
+      const token = await this.store.findRefreshToken(hashRefreshToken(candidate));
+      if (token) return { raw: candidate, token };
     }
     return null;
   }
@@ -314,8 +390,28 @@ export class AuthService {
     filter: Parameters<AuthStore["revokeSessions"]>[0],
     reason: Parameters<AuthStore["revokeSessions"]>[1],
     now: Date,
-  ): Promise<void> {
-    await this.store.revokeSessions(filter, reason, now);
+  ): Promise<string[]> {
+    const revoked = await this.store.revokeSessions(filter, reason, now);
     this.liveness.clear();
+    return revoked;
+  }
+
+  /** Stores activity events for their accounts and logs each. */
+  private async record(events: SecurityEventRecord[]): Promise<void> {
+    await this.store.addSecurityEvents(events);
+    for (const event of events) this.log(logEntryOf(event));
+  }
+
+  /** A log-only entry, with the account and session when they are known. */
+  private entry(event: AuthLogEntry["event"], at: Date, client: ClientInfo, found?: SessionWithUser): AuthLogEntry {
+    return {
+      event,
+      level: levelOf(event),
+      at,
+      userId: found?.user.id ?? null,
+      sessionId: found?.session.id ?? null,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    };
   }
 }

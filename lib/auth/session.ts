@@ -32,4 +32,11 @@ export function accessTokenExpiry(absoluteExpiresAt: Date, now: Date, config: Au
   return earliest(absoluteExpiresAt, addSeconds(now, config.accessTtl));
 }
 
-export type RevokeReason = "logout" | "logout_all" | "device_revoked" | "password_change" | "reuse_detected";
+export type RevokeReason =
+  | "logout"
+  | "logout_all"
+  | "device_revoked"
+  | "password_change"
+  | "reuse_detected"
+  | "admin_password_reset"
+  | "admin_end_sessions";

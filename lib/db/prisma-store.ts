@@ -1,15 +1,19 @@
 // The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
 // transaction; the few places where the two databases need different SQL say why.
+import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
   LoginStore,
   NewRefreshToken,
+  PruneCounts,
+  PruneRequest,
   RedeemOutcome,
   RedeemRequest,
   SessionFilter,
   SessionRecord,
   SessionWithUser,
   UserRecord,
+  UserSummary,
 } from "../auth/store";
 import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
@@ -27,6 +31,20 @@ const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+/** Neither revoked, past its absolute end, nor idle: the sessions a person sees as signed in. */
+function liveAt(now: Date) {
+  return { revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } };
+}
+
+/** Deletes the rows a bounded query found, by primary key; returns how many went. */
+async function deleteBatch<Id>(
+  found: PromiseLike<{ id: Id }[]>,
+  remove: (ids: Id[]) => PromiseLike<{ count: number }>,
+): Promise<number> {
+  const ids = (await found).map((row) => row.id);
+  return ids.length === 0 ? 0 : (await remove(ids)).count;
 }
 
 function splitUser<T extends SessionRecord & { user: { id: string; email: string } }>(row: T): SessionWithUser {
@@ -64,6 +82,19 @@ export class PrismaAuthStore implements AuthStore {
     await this.db.user.update({ where: { id: userId }, data: { passwordHash, updatedAt: now } });
   }
 
+  async listUsers(now: Date): Promise<UserSummary[]> {
+    const rows = await this.db.user.findMany({
+      select: {
+        id: true,
+        email: true,
+        createdAt: true,
+        _count: { select: { sessions: { where: liveAt(now) } } },
+      },
+      orderBy: { createdAt: "asc" },
+    });
+    return rows.map(({ _count, ...user }) => ({ ...user, liveSessions: _count.sessions }));
+  }
+
   async createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void> {
     const { sessionId: _sessionId, ...token } = firstToken;
     await this.db.session.create({ data: { ...session, refreshTokens: { create: token } } });
@@ -76,7 +107,7 @@ export class PrismaAuthStore implements AuthStore {
 
   async listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
     return this.db.session.findMany({
-      where: { userId, revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      where: { userId, ...liveAt(now) },
       orderBy: { lastUsedAt: "desc" },
     });
   }
@@ -130,7 +161,7 @@ export class PrismaAuthStore implements AuthStore {
               data: { revokedAt: now, revokedReason: "reuse_detected" },
             });
           }
-          return { outcome: "rejected", code: decision.code };
+          return { outcome: "rejected", code: decision.code, found };
         }
         if (decision.action === "replay") return { outcome: "replay", found, token: tokenRecord };
 
@@ -160,8 +191,14 @@ export class PrismaAuthStore implements AuthStore {
     return bySubject;
   }
 
-  async recordLoginFailure(subjects: string[], at: Date): Promise<void> {
-    await this.db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) });
+  async recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void> {
+    // One transaction either way: a known email costs the same single commit as an unknown one. Under a
+    // PostgreSQL login lock `this.db` is already that lock's transaction.
+    const write = async (db: AuthModels) => {
+      await db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) });
+      if (event) await db.securityEvent.createMany({ data: [event] });
+    };
+    await (this.db === this.database.client ? this.database.client.$transaction(write) : write(this.db));
   }
 
   async clearLoginFailures(subject: string): Promise<void> {
@@ -197,5 +234,57 @@ export class PrismaAuthStore implements AuthStore {
     );
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
+  }
+
+  async addSecurityEvents(events: SecurityEventRecord[]): Promise<void> {
+    await this.db.securityEvent.createMany({ data: events });
+  }
+
+  async listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]> {
+    const rows = await this.db.securityEvent.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+      select: { userId: true, type: true, createdAt: true, ip: true, userAgent: true, sessionId: true },
+    });
+    // A type this version does not know (written by a newer one) is left out rather than mislabelled.
+    return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
+  }
+
+  async hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean> {
+    const seen = await this.db.securityEvent.findFirst({
+      where: { userId, userAgent, type: { in: ["sign_in", "account_created"] } },
+      select: { id: true },
+    });
+    return seen !== null;
+  }
+
+  /**
+   * Deletes by primary key in batches of `limit`, so each statement is short whatever the backlog. A
+   * session's refresh tokens go first; the session itself once none is left (its spent tokens are what
+   * tells a replay, "refresh_reused", from an unknown token, so they live exactly as long as it).
+   */
+  async prune(request: PruneRequest): Promise<PruneCounts> {
+    const { sessionsEndedBefore: before, limit } = request;
+    const ended = {
+      OR: [{ revokedAt: { lt: before } }, { absoluteExpiresAt: { lt: before } }, { idleExpiresAt: { lt: before } }],
+    };
+    const refreshTokens = await deleteBatch(
+      this.db.refreshToken.findMany({ where: { session: ended }, select: { id: true }, take: limit }),
+      (ids) => this.db.refreshToken.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const sessions = await deleteBatch(
+      this.db.session.findMany({ where: { ...ended, refreshTokens: { none: {} } }, select: { id: true }, take: limit }),
+      (ids) => this.db.session.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const loginFailures = await deleteBatch(
+      this.db.loginFailure.findMany({ where: { failedAt: { lt: request.loginFailuresBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.loginFailure.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const securityEvents = await deleteBatch(
+      this.db.securityEvent.findMany({ where: { createdAt: { lt: request.securityEventsBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.securityEvent.deleteMany({ where: { id: { in: ids } } }),
+    );
+    return { refreshTokens, sessions, loginFailures, securityEvents };
   }
 }

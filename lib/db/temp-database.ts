@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
+import type { AuthDb } from "./auth-db";
 import { openPostgres, openSqlite } from "./client";
 import { PrismaAuthStore } from "./prisma-store";
 
@@ -24,7 +25,7 @@ function openTempPostgres(url: string): TempDatabase {
     // Test-only: the few extra calls the tests make (count, findMany, …) take the same arguments on both
     // generated clients, which TypeScript cannot see (see auth-db.ts); the store itself needs no cast.
     db: client as unknown as FullClient,
-    store: new PrismaAuthStore({ dialect: "postgresql", client }),
+    store: new PrismaAuthStore({ dialect: "postgresql", client: client as unknown as AuthDb }),
     async dispose() {
       await client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "User" RESTART IDENTITY');
       await client.$disconnect();

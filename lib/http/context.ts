@@ -1,12 +1,13 @@
-// Wires the core to this process: settings from the environment, the signing key, the Prisma store on
-// the database that DATABASE_URL names (SQLite or PostgreSQL).
+// Wires the core to this process: settings from the environment, the signing keys (current and previous),
+// the Prisma store on the database that DATABASE_URL names (SQLite or PostgreSQL), and the JSON logger.
 // Built once per process and shared by every route handler and server component.
-import { importSigningKey, type SigningKey } from "../auth/access-token";
 import { loadAuthConfig, type AuthConfig } from "../auth/config";
+import { importKeyRing } from "../auth/keys";
 import { AuthService } from "../auth/service";
 import { database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
 import { reportingUnavailable } from "../db/unavailable";
+import { logJson } from "../ops/log";
 
 export interface AuthContext {
   config: AuthConfig;
@@ -23,9 +24,9 @@ export function authSecret(): string {
 
 async function createContext(): Promise<AuthContext> {
   const config = loadAuthConfig(process.env);
-  const secret = authSecret();
-  const signingKey: SigningKey = await importSigningKey(secret);
-  const service = new AuthService({ config, store: reportingUnavailable(new PrismaAuthStore(database())), signingKey, secret });
+  const keys = await importKeyRing(authSecret(), process.env.AUTH_PREVIOUS_SECRETS);
+  const store = reportingUnavailable(new PrismaAuthStore(database()));
+  const service = new AuthService({ config, store, ...keys, log: logJson });
   return { config, service };
 }
 

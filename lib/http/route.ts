@@ -1,16 +1,18 @@
 // The frame every API route handler runs in: cross-site check for state changes, the auth context,
 // the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
 import type { NextRequest, NextResponse } from "next/server";
-import type { Principal } from "../auth/service";
+import type { ClientInfo, Principal } from "../auth/service";
 import { AuthCookies } from "./cookies";
 import { authContext, type AuthContext } from "./context";
 import { errorResponse } from "./respond";
-import { assertSameOrigin, bearerToken } from "./request";
+import { assertSameOrigin, bearerToken, clientInfo } from "./request";
 import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
 
 export interface RouteScope extends AuthContext {
   request: NextRequest;
   cookies: AuthCookies;
+  /** The caller's address and user agent, for the security activity and the logs. */
+  client: ClientInfo;
   /** The caller's live session from the access cookie or a Bearer header; throws a 401 otherwise. */
   principal(): Promise<Principal>;
 }
@@ -33,6 +35,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
         ...auth,
         request,
         cookies,
+        client: clientInfo(request),
         principal: () => auth.service.authenticate(accessToken),
       };
       response = await handler(scope, await context.params);

@@ -91,10 +91,16 @@ export interface RequestOptions {
 export class Client {
   private readonly jar = new Map<string, StoredCookie>();
 
+  private readonly headers: Record<string, string>;
+
+  /** `headers`: sent with every request; a string is taken as the browser's User-Agent. */
   constructor(
-    readonly baseUrl: string,
-    private readonly headers: Record<string, string> = {},
-  ) {}
+    /** Changeable: a restarted server listens on another port, and the browser keeps its cookies. */
+    public baseUrl: string,
+    headers: Record<string, string> | string = {},
+  ) {
+    this.headers = typeof headers === "string" ? { "user-agent": headers } : headers;
+  }
 
   async request(path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers, ...options.headers };
@@ -166,11 +172,25 @@ export class Client {
     return token;
   }
 
-  /** Replaces the value of the stored cookie whose name ends with `suffix`, keeping its name and path. */
+  /**
+   * Replaces the value of the stored cookie whose name ends with `suffix`, keeping its name and path; with
+   * no such cookie, stores one named `suffix` for every path.
+   */
   setCookie(suffix: string, value: string): void {
     const found = [...this.jar.entries()].find(([, cookie]) => cookie.name.endsWith(suffix));
-    if (!found) throw new Error(`no cookie ending in ${suffix} to replace`);
-    this.jar.set(found[0], { ...found[1], value });
+    if (found) this.jar.set(found[0], { ...found[1], value });
+    else this.jar.set(`${suffix}|/`, { name: suffix, value, path: "/" });
+  }
+
+  /** Registers `email` and keeps the new session's cookies; returns the user. */
+  async register(email: string, password = PASSWORD): Promise<{ id: string; email: string }> {
+    const response = await this.post("/api/auth/register", { email, password });
+    expect(response.status, await response.clone().text()).toBe(201);
+    return ((await response.json()) as { user: { id: string; email: string } }).user;
+  }
+
+  login(email: string, password = PASSWORD): Promise<Response> {
+    return this.post("/api/auth/login", { email, password });
   }
 
   removeCookie(suffix: string): void {
@@ -362,4 +382,17 @@ export async function expectAccessEndsWithin(server: TestServer, token: string, 
 /** `GET /api/me` with only an Authorization header, as a non-browser client. */
 export function bearerMe(server: TestServer, token: string): Promise<Response> {
   return fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` }, redirect: "manual" });
+}
+
+/** The `kid` in a JWT's header. */
+export function kidOf(jwt: string): string | undefined {
+  return accessHeader(jwt).kid;
+}
+
+/** The JSON lines a server wrote, parsed. */
+export function jsonLogLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -1,10 +1,10 @@
 import { loginInput } from "@/lib/auth/input";
-import { clientInfo, readJson } from "@/lib/http/request";
+import { readJson } from "@/lib/http/request";
 import { signedIn } from "@/lib/http/respond";
 import { apiRoute } from "@/lib/http/route";
 
-export const POST = apiRoute(async ({ request, service, cookies }) => {
+export const POST = apiRoute(async ({ request, service, cookies, client }) => {
   const input = await readJson(request, loginInput);
-  const issued = await service.login(input, clientInfo(request));
+  const issued = await service.login(input, client);
   return signedIn(issued, cookies);
 });

@@ -2,8 +2,8 @@ import { noContent } from "@/lib/http/respond";
 import { apiRoute } from "@/lib/http/route";
 
 /** Ends every session of the caller, this one included. */
-export const POST = apiRoute(async ({ service, cookies, principal }) => {
-  await service.logoutAll(await principal());
+export const POST = apiRoute(async ({ service, cookies, client, principal }) => {
+  await service.logoutAll(await principal(), client);
   const response = noContent();
   cookies.clearSession(response, "logged_out");
   return response;

@@ -4,9 +4,9 @@ import { readJson } from "@/lib/http/request";
 import { apiRoute } from "@/lib/http/route";
 
 /** Changes the password; every other session ends, this one stays signed in. */
-export const POST = apiRoute(async ({ request, service, principal }) => {
+export const POST = apiRoute(async ({ request, service, client, principal }) => {
   const caller = await principal();
   const input = await readJson(request, passwordChangeInput);
-  await service.changePassword(caller, input);
+  await service.changePassword(caller, input, client);
   return noContent();
 });

@@ -3,7 +3,6 @@ import { loginPath, safeNextPath } from "@/lib/http/next-path";
 import { redirectTo } from "@/lib/http/redirect";
 import { signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
-import { clientInfo } from "@/lib/http/request";
 import { apiRoute, type RouteScope } from "@/lib/http/route";
 
 /** Spends the refresh cookie for a new pair. Failures are 403s that also clear the cookies. */
@@ -33,7 +32,7 @@ export const GET = apiRoute(async (scope) => {
   }
 });
 
-async function refresh({ request, service, config, cookies }: RouteScope) {
-  await enforceRateLimit("refresh", clientInfo(request).ip, config);
-  return service.refresh(cookies.refreshToken(request));
+async function refresh({ request, service, config, cookies, client }: RouteScope) {
+  await enforceRateLimit("refresh", client.ip, config);
+  return service.refresh(cookies.refreshToken(request), client);
 }

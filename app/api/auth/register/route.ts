@@ -1,12 +1,11 @@
 import { registerInput } from "@/lib/auth/input";
-import { clientInfo, readJson } from "@/lib/http/request";
+import { readJson } from "@/lib/http/request";
 import { signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { apiRoute } from "@/lib/http/route";
 
-export const POST = apiRoute(async ({ request, service, config, cookies }) => {
+export const POST = apiRoute(async ({ request, service, config, cookies, client }) => {
   service.assertSignupOpen();
-  const client = clientInfo(request);
   await enforceRateLimit("register", client.ip, config);
   const input = await readJson(request, registerInput);
   const issued = await service.register(input, client);

@@ -1,0 +1,8 @@
+import { json } from "@/lib/http/respond";
+import { apiRoute } from "@/lib/http/route";
+
+/** The caller's recent security activity, newest first: what happened, when, from which address and browser. */
+export const GET = apiRoute(async ({ service, principal }) => {
+  const events = await service.listActivity(await principal());
+  return json({ events });
+});

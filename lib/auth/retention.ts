@@ -1,0 +1,44 @@
+// What is kept, and for how long. A cleanup pass deletes, in bounded batches:
+//   - sessions that ended (revoked, past their absolute end, or idle) more than AUTH_RETENTION_DAYS ago,
+//     with all their refresh tokens. A live session keeps every token, spent ones included: a replay of a
+//     spent token must still be recognised as reuse ("refresh_reused", which ends the session), not
+//     answered "refresh_invalid". Within a live session the only unspent token is the current one, so no
+//     expired token of a live session exists to prune (an idle or expired head means the session ended);
+//   - login failures older than every throttling window: they can no longer count;
+//   - security activity older than AUTH_ACTIVITY_RETENTION_DAYS.
+import { levelOf, silentLogger, type AuthLogger } from "./activity";
+import type { AuthConfig } from "./config";
+import { addSeconds } from "./session";
+import type { AuthStore, PruneCounts, PruneRequest } from "./store";
+
+/** Far below the bound-parameter limits of SQLite (32766) and PostgreSQL (65535) for the id lists. */
+const MAX_BATCH = 10_000;
+
+export function pruneRequest(config: AuthConfig, now: Date): PruneRequest {
+  return {
+    sessionsEndedBefore: addSeconds(now, -config.retention),
+    loginFailuresBefore: addSeconds(now, -Math.max(config.loginWindow, config.ipWindow)),
+    securityEventsBefore: addSeconds(now, -config.activityRetention),
+    limit: Math.min(config.cleanupBatch, MAX_BATCH),
+  };
+}
+
+/** One pass: at most `cleanupBatch` rows of each kind, so a pass never holds the database for long. */
+export async function pruneOnce(
+  store: AuthStore,
+  config: AuthConfig,
+  now: Date,
+  log: AuthLogger = silentLogger,
+): Promise<PruneCounts> {
+  const removed = await store.prune(pruneRequest(config, now));
+  if (Object.values(removed).some((count) => count > 0)) {
+    log({ event: "cleanup", level: levelOf("cleanup"), at: now, removed: { ...removed } });
+  }
+  return removed;
+}
+
+/** Whether a pass hit its batch limit on some kind, so another pass has work left. */
+export function hasMoreWork(removed: PruneCounts, config: AuthConfig): boolean {
+  const limit = Math.min(config.cleanupBatch, MAX_BATCH);
+  return Object.values(removed).some((count) => count >= limit);
+}
