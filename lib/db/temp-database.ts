@@ -27,7 +27,7 @@ function openTempPostgres(url: string): TempDatabase {
     db: client as unknown as FullClient,
     store: new PrismaAuthStore({ dialect: "postgresql", client: client as unknown as AuthDb }),
     async dispose() {
-      await client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "User" RESTART IDENTITY');
+      await client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "SecurityEvent", "User" RESTART IDENTITY CASCADE');
       await client.$disconnect();
     },
   };

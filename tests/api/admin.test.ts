@@ -1,6 +1,6 @@
 // `npm run admin` against real temporary databases: each command spawned as a person would run it, and
 // its effect checked through the running app where there is one.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,47 +27,57 @@ interface Run {
 }
 
 /** Runs the admin script directly (what `npm run admin --` runs), from `cwd`, with `input` on stdin. */
-function admin(args: string[], options: { input?: string; databaseUrl?: string; cwd?: string } = {}): Run {
-  const result = spawnSync(TSX, [path.join(root, "scripts", "admin.mts"), ...args], {
-    cwd: options.cwd ?? root,
-    env: { ...process.env, DATABASE_URL: options.databaseUrl ?? DATABASE_URL },
-    input: options.input ?? "",
-    encoding: "utf8",
-    timeout: 30_000,
+/**
+ * Runs the admin command. Asynchronously: a synchronous spawn would freeze this process for seconds, long
+ * enough for the server to close idle keep-alive sockets under the HTTP client's feet.
+ */
+function admin(args: string[], options: { input?: string; databaseUrl?: string; cwd?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [path.join(root, "scripts", "admin.mts"), ...args], {
+      cwd: options.cwd ?? root,
+      env: { ...process.env, DATABASE_URL: options.databaseUrl ?? DATABASE_URL },
+      timeout: 30_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe("usage", () => {
-  test("help explains every command and exits 0; no command or a wrong one exits 2", () => {
-    const help = admin(["help"]);
+  test("help explains every command and exits 0; no command or a wrong one exits 2", async () => {
+    const help = await admin(["help"]);
     expect(help.status).toBe(0);
     for (const command of ["add-user", "list-users", "reset-password", "end-sessions", "cleanup", "Exit codes"]) {
       expect(help.stdout).toContain(command);
     }
-    const none = admin([]);
+    const none = await admin([]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain("Usage: npm run admin");
-    const wrong = admin(["delete-everything"]);
+    const wrong = await admin(["delete-everything"]);
     expect(wrong).toMatchObject({ status: 2, stderr: expect.stringContaining('Unknown command "delete-everything"') });
-    expect(admin(["add-user"])).toMatchObject({ status: 2, stderr: expect.stringContaining("add-user <email>") });
-    expect(admin(["add-user", "ann@example.com"], { input: "" })).toMatchObject({
+    expect(await admin(["add-user"])).toMatchObject({ status: 2, stderr: expect.stringContaining("add-user <email>") });
+    expect(await admin(["add-user", "ann@example.com"], { input: "" })).toMatchObject({
       status: 2,
       stderr: expect.stringContaining("standard input"),
     });
   });
 
-  test("runs through npm: `npm run admin -- help`", () => {
+  test("runs through npm: `npm run admin -- help`", async () => {
     const result = spawnSync("npm", ["run", "--silent", "admin", "--", "help"], { cwd: root, encoding: "utf8", timeout: 30_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("Usage: npm run admin -- <command>");
   });
 
-  test("resolves a relative DATABASE_URL against the project folder, as the app does", () => {
+  test("resolves a relative DATABASE_URL against the project folder, as the app does", async () => {
     const name = `admin-test-${randomUUID()}.db`;
     const file = path.join(root, "data", name);
     try {
-      const result = admin(["list-users"], { databaseUrl: `file:./data/${name}`, cwd: tmpdir() });
+      const result = await admin(["list-users"], { databaseUrl: `file:./data/${name}`, cwd: tmpdir() });
       expect(result).toMatchObject({ status: 0, stdout: "No accounts yet.\n" });
       expect(existsSync(file)).toBe(true);
       expect(existsSync(path.join(tmpdir(), "data", name))).toBe(false);
@@ -88,17 +98,17 @@ describe("accounts", () => {
   });
 
   test("add-user creates an account that can sign in, and refuses a taken email or a short password", async () => {
-    const created = admin(["add-user", "Ann@Example.com"], { input: `${PASSWORD}\n` });
+    const created = await admin(["add-user", "Ann@Example.com"], { input: `${PASSWORD}\n` });
     expect(created).toMatchObject({ status: 0, stdout: expect.stringMatching(/^Created ann@example\.com \(id [0-9a-f-]{36}\)\.\n$/) });
-    expect(admin(["add-user", "ann@example.com"], { input: `${PASSWORD}\n` })).toMatchObject({
+    expect(await admin(["add-user", "ann@example.com"], { input: `${PASSWORD}\n` })).toMatchObject({
       status: 1,
       stderr: "An account with this email already exists.\n",
     });
-    expect(admin(["add-user", "bob@example.com"], { input: "short\n" })).toMatchObject({
+    expect(await admin(["add-user", "bob@example.com"], { input: "short\n" })).toMatchObject({
       status: 1,
       stderr: "Password must be at least 8 characters.\n",
     });
-    expect(admin(["add-user", "not-an-email"], { input: `${PASSWORD}\n` })).toMatchObject({
+    expect(await admin(["add-user", "not-an-email"], { input: `${PASSWORD}\n` })).toMatchObject({
       status: 1,
       stderr: "Enter a valid email address.\n",
     });
@@ -108,12 +118,12 @@ describe("accounts", () => {
   });
 
   test("list-users shows each account with its live sessions, as text or JSON", async () => {
-    const text = admin(["list-users"]);
+    const text = await admin(["list-users"]);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^ann@example\.com\t[0-9a-f-]{36}\tcreated \S+\t1 session\n$/);
-    const json = JSON.parse(admin(["list-users", "--json"]).stdout) as unknown;
+    const json = JSON.parse((await admin(["list-users", "--json"])).stdout) as unknown;
     expect(json).toEqual([{ id: expect.any(String), email: "ann@example.com", createdAt: expect.any(String), liveSessions: 1 }]);
-    expect(admin(["list-users", "--yaml"]).status).toBe(2);
+    expect((await admin(["list-users", "--yaml"])).status).toBe(2);
   });
 
   test("end-sessions signs the account out everywhere", async () => {
@@ -121,11 +131,11 @@ describe("accounts", () => {
     expect((await phone.login("ann@example.com")).status).toBe(200);
     expect((await phone.request("/api/me")).status).toBe(200);
 
-    expect(admin(["end-sessions", "ann@example.com"])).toMatchObject({ status: 0, stdout: "2 sessions of ann@example.com ended.\n" });
+    expect(await admin(["end-sessions", "ann@example.com"])).toMatchObject({ status: 0, stdout: "2 sessions of ann@example.com ended.\n" });
     await new Promise((resolve) => setTimeout(resolve, 600)); // another process's revocation: seen within 500 ms
     expect((await phone.request("/api/me")).status).toBe(401);
     expect(((await (await phone.post("/api/auth/refresh")).json()) as { error: string }).error).toBe("refresh_revoked");
-    expect(admin(["end-sessions", "nobody@example.com"])).toMatchObject({
+    expect(await admin(["end-sessions", "nobody@example.com"])).toMatchObject({
       status: 1,
       stderr: "No account has the email nobody@example.com.\n",
     });
@@ -134,7 +144,7 @@ describe("accounts", () => {
   test("reset-password sets a new password, ends every session, and both show in the person's activity", async () => {
     const laptop = new Client(server.url);
     expect((await laptop.login("ann@example.com")).status).toBe(200);
-    expect(admin(["reset-password", "ann@example.com"], { input: `${NEW_PASSWORD}\r\n` })).toMatchObject({
+    expect(await admin(["reset-password", "ann@example.com"], { input: `${NEW_PASSWORD}\r\n` })).toMatchObject({
       status: 0,
       stdout: "Password of ann@example.com changed; 1 session ended.\n",
     });
@@ -151,11 +161,11 @@ describe("accounts", () => {
       "sign_in",
       "sessions_ended",
     ]);
-    expect(admin(["reset-password", "ann@example.com"], { input: "tiny\n" }).status).toBe(1);
+    expect((await admin(["reset-password", "ann@example.com"], { input: "tiny\n" })).status).toBe(1);
   });
 
-  test("cleanup reports what it removed", () => {
-    const result = admin(["cleanup"]);
+  test("cleanup reports what it removed", async () => {
+    const result = await admin(["cleanup"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Removed \d+ ended sessions?, \d+ refresh tokens?, \d+ old login failures? and \d+ old activity entr(y|ies)\.\n$/);
   });

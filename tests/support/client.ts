@@ -174,12 +174,13 @@ export class Client {
 
   /**
    * Replaces the value of the stored cookie whose name ends with `suffix`, keeping its name and path; with
-   * no such cookie, stores one named `suffix` for every path.
+   * no such cookie, stores one named `suffix` on the path the server would give it.
    */
   setCookie(suffix: string, value: string): void {
     const found = [...this.jar.entries()].find(([, cookie]) => cookie.name.endsWith(suffix));
+    const path = suffix === REFRESH_COOKIE ? "/api/auth" : "/";
     if (found) this.jar.set(found[0], { ...found[1], value });
-    else this.jar.set(`${suffix}|/`, { name: suffix, value, path: "/" });
+    else this.jar.set(`${suffix}|${path}`, { name: suffix, value, path });
   }
 
   /** Registers `email` and keeps the new session's cookies; returns the user. */
