@@ -1,15 +1,11 @@
 // Access tokens of 2 seconds: every step after a short wait needs a transparent refresh.
-import { createAccount, elapse, expect, expectDashboard, signIn, test, uniqueEmail, serverForFile } from "./support";
+import { createAccount, elapse, expect, expectDashboard, signIn, test, uniqueEmail, serverForFile, signInNewAccount } from "./support";
 
 const ACCESS_TTL = 2;
 const server = serverForFile({ AUTH_ACCESS_TTL: String(ACCESS_TTL) });
 
 test("an expired access token is refreshed transparently on navigation", async ({ page }) => {
-  const email = uniqueEmail("nav-refresh");
-  await createAccount(server(), email);
-  await page.goto(`${server().url}/login`);
-  await signIn(page, email);
-  await expectDashboard(page, email);
+  const email = await signInNewAccount(page, server(), "nav-refresh");
 
   await elapse(ACCESS_TTL + 1.5);
   const seen: string[] = [];
@@ -21,11 +17,7 @@ test("an expired access token is refreshed transparently on navigation", async (
 });
 
 test("an expired access token is refreshed transparently on a dashboard API call", async ({ page }) => {
-  const email = uniqueEmail("api-refresh");
-  await createAccount(server(), email);
-  await page.goto(`${server().url}/login`);
-  await signIn(page, email);
-  await expectDashboard(page, email);
+  const email = await signInNewAccount(page, server(), "api-refresh");
 
   await elapse(ACCESS_TTL + 1.5);
   const refresh = page.waitForResponse((response) => response.url().endsWith("/api/auth/refresh"));

@@ -1,15 +1,11 @@
 // A login session of 6 seconds: once it is over, the person must sign in again and is told why.
-import { createAccount, elapse, expect, EXPIRED_MESSAGE, expectDashboard, signIn, test, uniqueEmail, serverForFile } from "./support";
+import { elapse, expect, EXPIRED_MESSAGE, signIn, signInNewAccount, test, serverForFile } from "./support";
 
 const SESSION_TTL = 6;
 const server = serverForFile({ AUTH_ACCESS_TTL: "2", AUTH_REFRESH_TTL: String(SESSION_TTL) });
 
 test("when the refresh token expires, the login page says so and signing in returns to the original page", async ({ page }) => {
-  const email = uniqueEmail("expiry");
-  await createAccount(server(), email);
-  await page.goto(`${server().url}/login`);
-  await signIn(page, email);
-  await expectDashboard(page, email);
+  const email = await signInNewAccount(page, server(), "expiry");
 
   await elapse(SESSION_TTL + 1);
   await page.goto(`${server().url}/dashboard?tab=devices`);

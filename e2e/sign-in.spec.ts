@@ -1,5 +1,5 @@
 // Signing in, moving around, signing out: the default lifetimes, so access tokens stay valid throughout.
-import { createAccount, expect, expectDashboard, EXPIRED_MESSAGE, signIn, test, uniqueEmail, serverForFile } from "./support";
+import { createAccount, expect, expectDashboard, EXPIRED_MESSAGE, signIn, test, uniqueEmail, serverForFile, signInNewAccount } from "./support";
 
 const server = serverForFile({});
 
@@ -41,11 +41,7 @@ test("registering from the sign-up page signs the person in on the dashboard", a
 });
 
 test("navigation while the access token is valid renders pages without any refresh", async ({ page }) => {
-  const email = uniqueEmail("navigate");
-  await createAccount(server(), email);
-  await page.goto(`${server().url}/login`);
-  await signIn(page, email);
-  await expectDashboard(page, email);
+  const email = await signInNewAccount(page, server(), "navigate");
 
   const refreshes: string[] = [];
   page.on("request", (request) => {
@@ -83,11 +79,7 @@ test("a `next` pointing off-site is ignored and the person stays on our origin",
 });
 
 test("logout returns to the login page without the expired message, and the dashboard stays closed", async ({ page }) => {
-  const email = uniqueEmail("logout");
-  await createAccount(server(), email);
-  await page.goto(`${server().url}/login`);
-  await signIn(page, email);
-  await expectDashboard(page, email);
+  await signInNewAccount(page, server(), "logout");
 
   await page.getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);

@@ -51,6 +51,16 @@ export async function expectDashboard(page: Page, email: string): Promise<void> 
   await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
 }
 
+/** A new account, signed in through the login form on `page` as a person would; returns its email. */
+export async function signInNewAccount(page: Page, server: TestServer, label: string): Promise<string> {
+  const email = uniqueEmail(label);
+  await createAccount(server, email);
+  await page.goto(`${server.url}/login`);
+  await signIn(page, email);
+  await expectDashboard(page, email);
+  return email;
+}
+
 export const EXPIRED_MESSAGE = "Your session has expired";
 
 /** Waits real time: the server's lifetimes are real seconds. */
