@@ -25,7 +25,8 @@ const authConfig = loadAuthConfig({
 });
 let keyRing: Promise<KeyRing> | undefined;
 
-const PROTECTED_PREFIXES = ["/dashboard"];
+// /bench/protected is a benchmark page (404 unless BENCH_ROUTES=1), gated here like any protected page.
+const PROTECTED_PREFIXES = ["/dashboard", "/bench/protected"];
 const GUEST_PAGES = new Set(["/login", "/register"]);
 
 function isProtected(pathname: string): boolean {
@@ -93,6 +94,7 @@ function render(request: NextRequest): NextResponse {
 
 export const config = {
   // Pages, and the one API route with a path parameter (see rejectUndecodablePath). API routes
-  // authenticate themselves; static assets need nothing.
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|robots.txt).*)", "/api/auth/sessions/:id+"],
+  // authenticate themselves; static assets need nothing. /bench/bare is the benchmark's page without
+  // middleware (404 unless BENCH_ROUTES=1; next.config.js gives it a fixed CSP).
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|robots.txt|bench/bare$).*)", "/api/auth/sessions/:id+"],
 };

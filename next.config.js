@@ -9,6 +9,8 @@ const securityHeaders = [
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
 ];
 
+const BARE_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -16,7 +18,12 @@ const nextConfig = {
   // Native modules stay outside the bundle and load from node_modules at run time.
   serverExternalPackages: ["argon2", "better-sqlite3"],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // The benchmark's page outside the middleware gets no nonce, so it gets a policy that runs no script
+      // at all (it is a 404 unless BENCH_ROUTES=1, and only load tools fetch it then).
+      { source: "/bench/bare", headers: [{ key: "Content-Security-Policy", value: BARE_CSP }] },
+    ];
   },
 };
 
