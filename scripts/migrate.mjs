@@ -148,6 +148,11 @@ export async function migrate(url, log) {
   throw new Error(`unsupported DATABASE_URL: ${url.split(":")[0]}: (use file:… for SQLite, postgresql://… for PostgreSQL)`);
 }
 
+// A promise chain, not top-level await: tools that load this file as CommonJS (tsx, for the benchmark's
+// in-process figures through lib/db/temp-database.ts) cannot compile top-level await.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await migrate(process.env.DATABASE_URL || "file:./data/app.db");
+  migrate(process.env.DATABASE_URL || "file:./data/app.db").catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
 }

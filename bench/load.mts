@@ -1,0 +1,82 @@
+// One bounded HTTP load with autocannon, and the per-connection state some loads need.
+import autocannon from "autocannon";
+
+export interface LoadSpec {
+  path: string;
+  method?: "GET" | "POST";
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Requests a second from all connections together (a light probe); unlimited when absent. */
+  rate?: number;
+  /** Customises connection `index` (0 … connections-1): its own cookie, its own body. */
+  setupConnection?: (client: Client, index: number) => void;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  /** Server CPU time per request, ms (filled in by the caller, which knows the server). */
+  cpuMs?: number;
+}
+
+/** The part of autocannon's per-connection Client API used here (see its README, "Client API"). */
+export interface Client {
+  setHeaders(headers: Record<string, string>): void;
+  setBody(body: string): void;
+  on(event: "headers", listener: (response: { headers: string[] }) => void): void;
+}
+
+/**
+ * Runs one load for `seconds` (autocannon stops by itself; every request also times out after 10 s).
+ * Anything but a 2xx is an error of the benchmark, not a figure: a 401, 403 or 429 here would mean we
+ * measured something else than we meant to.
+ */
+export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResult> {
+  let nextIndex = 0;
+  const result = await autocannon({
+    url: `${baseUrl}${spec.path}`,
+    method: spec.method ?? "GET",
+    connections: spec.connections,
+    duration: spec.seconds,
+    timeout: 10,
+    headers: spec.headers,
+    body: spec.body,
+    overallRate: spec.rate,
+    setupClient: spec.setupConnection ? (client: Client) => spec.setupConnection!(client, nextIndex++) : undefined,
+  });
+  const failures = result.non2xx + result.errors + result.timeouts;
+  if (failures > 0) {
+    const codes = JSON.stringify(result.statusCodeStats);
+    throw new Error(`${spec.method ?? "GET"} ${spec.path}: ${failures} failed requests (status codes ${codes}, ${result.errors} errors, ${result.timeouts} timeouts)`);
+  }
+  const ok = result["2xx"] as number;
+  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok };
+}
+
+/**
+ * Gives connection i the cookie `name=values[i]` and, whenever a response sets that cookie, puts the new
+ * value in the next request's Cookie header (autocannon sends it only after the response is complete),
+ * so each connection always presents the newest refresh token it received. `values` is updated in place:
+ * the next load continues each chain where this one stopped.
+ */
+export function rotatingCookie(name: string, values: string[]) {
+  return (client: Client, index: number): void => {
+    const slot = index % values.length;
+    const present = () => client.setHeaders({ cookie: `${name}=${values[slot]}` });
+    present();
+    client.on("headers", ({ headers }) => {
+      for (let i = 0; i < headers.length; i += 2) {
+        if (headers[i]!.toLowerCase() !== "set-cookie" || !headers[i + 1]!.startsWith(`${name}=`)) continue;
+        const value = headers[i + 1]!.slice(name.length + 1).split(";")[0]!;
+        if (value) {
+          values[slot] = value;
+          present();
+        }
+      }
+    });
+  };
+}

@@ -1,0 +1,351 @@
+// `npm run bench [-- --quick]`: builds the app, serves it in production mode on a temporary SQLite file
+// (and on PostgreSQL when DATABASE_URL names one), puts each load on it with autocannon, and prints each
+// figure as a ratio to its twin measured in the same run, beside its target. See README, "Performance".
+//
+// Why ratios and interleaving: absolute figures on a shared 2-core machine drift by ±15 % between rounds.
+// The loads compared are run A B A B … and the per-round ratios' median is reported, so drift cancels.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
+import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";
+import { check, checkTable, figureTable, loadTable, ratio, summarise, type Check, type Rounds, type Row } from "./report.mts";
+import { root, ServerStartError, startBenchServer, stopAll } from "./server.mts";
+
+const quick = process.argv.includes("--quick");
+const onlyArg = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+const SECONDS = quick ? 2 : 5; // one load
+const ROUNDS = quick ? 3 : 5; // medians over this many
+const WARM_UP_SECONDS = 1; // JIT and Next.js's lazy route loading, before anything is recorded
+const CONNECTIONS = 10; // page and API throughput
+const FLOOD = 16; // refresh and login, as the issue asks
+const PROBE = { connections: 2, rate: 200 }; // a light, steady /api/me for latency, idle or under a flood
+const ACCOUNTS = 1 + FLOOD; // account 0 for the latency probe, 1…16 one per connection of the other loads
+const PASSWORD = "benchmark password, long enough";
+const WATCHDOG_MINUTES = quick ? 10 : 30; // the whole run stops by itself even if something hangs
+
+// The bench server: benchmark routes on, no per-address bound on refresh or register (one address sends
+// everything here), and an access token that outlives the run so one login serves every page load.
+const SERVER_SETTINGS = {
+  BENCH_ROUTES: "1",
+  AUTH_SECRET: randomBytes(48).toString("base64url"),
+  AUTH_ACCESS_TTL: "3600",
+  AUTH_REFRESH_RATE_LIMIT: "0",
+  AUTH_REGISTER_RATE_LIMIT: "0",
+};
+
+const log = (line = "") => console.log(line);
+
+interface Account {
+  email: string;
+  /** `name=value` of the access cookie. */
+  access: string;
+  refreshName: string;
+  refresh: string;
+}
+
+/** Registers (or, on a database kept from an earlier run, logs in) one benchmark account. */
+async function account(url: string, index: number): Promise<Account> {
+  // bench-NNNN@example.test: the same length as the email in /api/bench/plain's body.
+  const email = `bench-${String(index).padStart(4, "0")}@example.test`;
+  const post = (route: string) =>
+    fetch(`${url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
+  let response = await post("/api/auth/register");
+  if (response.status === 409) response = await post("/api/auth/login");
+  if (!response.ok) throw new Error(`could not sign in ${email}: ${response.status} ${await response.text()}`);
+  const pairs = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!);
+  const access = pairs.find((pair) => pair.split("=")[0]!.endsWith("access_token"));
+  const refresh = pairs.find((pair) => pair.split("=")[0]!.endsWith("refresh_token"));
+  if (!access || !refresh) throw new Error(`no token cookies for ${email}`);
+  const [refreshName, refreshValue] = refresh.split("=") as [string, string];
+  return { email, access, refreshName, refresh: refreshValue };
+}
+
+/** Runs each load once to warm up, then ROUNDS rounds of A B C …, and keeps every round's result. */
+async function interleaved(loads: Record<string, (seconds: number) => Promise<LoadResult>>): Promise<Rounds> {
+  for (const run of Object.values(loads)) await run(WARM_UP_SECONDS);
+  const rounds: Rounds = Object.fromEntries(Object.keys(loads).map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(loads)) rounds[name]!.push(await run(SECONDS));
+  }
+  return rounds;
+}
+
+interface Context {
+  url: string;
+  accounts: Account[];
+  /** Headers of a signed-in browser: account 0's access cookie. */
+  signedIn: Record<string, string>;
+  /**
+   * Connection i signs in as its own account, so the server sees as many sessions as connections and its
+   * session-liveness cache misses as often as it would with that many people.
+   */
+  signedInAs: (client: Client, index: number) => void;
+  load(spec: Omit<LoadSpec, "seconds">): (seconds: number) => Promise<LoadResult>;
+}
+
+interface GroupResult {
+  rows: Row[];
+  checks: Check[];
+  figures?: [string, string][];
+  rounds: Rounds;
+}
+
+/** Each group compares interleaved loads; `--only=pages,api` runs a subset (handy before and after a fix). */
+const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
+  async pages({ url, signedIn, signedInAs, load }) {
+    log(`pages: protected, public (middleware, no check) and bare (no middleware), ${CONNECTIONS} connections`);
+    const page = (name: string) => load({ path: `/bench/${name}`, connections: CONNECTIONS, setupConnection: signedInAs });
+    const rounds = await interleaved({ protected: page("protected"), public: page("public"), bare: page("bare") });
+    const bytes = async (name: string) => (await (await fetch(`${url}/bench/${name}`, { headers: signedIn })).arrayBuffer()).byteLength;
+    const loads = summarise(rounds);
+    const c = String(CONNECTIONS);
+    return {
+      rounds,
+      rows: [
+        { label: "page /bench/protected (middleware check + session)", connections: c, summary: loads.protected!, bytes: await bytes("protected") },
+        { label: "page /bench/public (middleware, no check)", connections: c, summary: loads.public!, bytes: await bytes("public") },
+        { label: "page /bench/bare (no middleware)", connections: c, summary: loads.bare!, bytes: await bytes("bare") },
+      ],
+      checks: [
+        check("protected page / pass-through page, req/s", ratio(rounds, "protected", "public"), ">=", 0.95),
+        check("protected page / bare page (no middleware), req/s", ratio(rounds, "protected", "bare"), ">=", 0.65),
+      ],
+    };
+  },
+
+  async api({ signedInAs, load }) {
+    log(`API: GET /api/me against GET /api/bench/plain, ${CONNECTIONS} connections`);
+    const rounds = await interleaved({
+      me: load({ path: "/api/me", connections: CONNECTIONS, setupConnection: signedInAs }),
+      plain: load({ path: "/api/bench/plain", connections: CONNECTIONS, setupConnection: signedInAs }),
+    });
+    const loads = summarise(rounds);
+    return {
+      rounds,
+      rows: [
+        { label: "GET /api/me", connections: String(CONNECTIONS), summary: loads.me! },
+        { label: "GET /api/bench/plain (no auth)", connections: String(CONNECTIONS), summary: loads.plain! },
+      ],
+      checks: [check("GET /api/me / no-auth route, req/s", ratio(rounds, "me", "plain"), ">=", 0.85)],
+    };
+  },
+
+  async refresh({ accounts, load }) {
+    log(`refresh: POST /api/auth/refresh against POST /api/bench/cookie, ${FLOOD} connections with a token each`);
+    const { refreshName } = accounts[0]!;
+    const chains = accounts.slice(1).map((a) => a.refresh); // rotated in place, round after round
+    const fakes = accounts.slice(1).map((a) => a.refresh);
+    const rounds = await interleaved({
+      refresh: load({ path: "/api/auth/refresh", method: "POST", connections: FLOOD, setupConnection: rotatingCookie(refreshName, chains) }),
+      cookie: load({ path: "/api/bench/cookie", method: "POST", connections: FLOOD, setupConnection: rotatingCookie(refreshName, fakes) }),
+    });
+    const loads = summarise(rounds);
+    return {
+      rounds,
+      rows: [
+        { label: "POST /api/auth/refresh (own rotating token)", connections: String(FLOOD), summary: loads.refresh! },
+        { label: "POST /api/bench/cookie (no auth)", connections: String(FLOOD), summary: loads.cookie! },
+      ],
+      checks: [
+        check("POST /api/auth/refresh / no-auth POST, req/s", ratio(rounds, "refresh", "cookie"), ">=", 0.65),
+        check("POST /api/auth/refresh p99", loads.refresh!.p99, "<=", 40, " ms"),
+      ],
+    };
+  },
+
+  async login(ctx) {
+    log(`login: POST /api/auth/login at ${FLOOD} connections against password hashes/s at ${FLOOD} in flight (in process)`);
+    const rounds = await interleaved({
+      login: loginFlood(ctx),
+      hash: async (seconds) => ({ rps: await hashesPerSecond(seconds, FLOOD), p50: NaN, p99: NaN, requests: 0, cpuMs: NaN }),
+    });
+    const loads = summarise(rounds);
+    return {
+      rounds,
+      rows: [{ label: "POST /api/auth/login (16 accounts, right password)", connections: String(FLOOD), summary: loads.login! }],
+      figures: [[`password hashes/s in process, ${FLOOD} in flight`, loads.hash!.rps.toFixed(1)]],
+      checks: [check(`login req/s / password hashes/s (both ${FLOOD} in flight)`, ratio(rounds, "login", "hash"), ">=", 0.9)],
+    };
+  },
+
+  async flood(ctx) {
+    log(`latency: GET /api/me at ${PROBE.rate} req/s, idle and during a ${FLOOD}-connection login flood`);
+    const probe = ctx.load({ path: "/api/me", connections: PROBE.connections, rate: PROBE.rate, headers: ctx.signedIn });
+    const flood = loginFlood(ctx);
+    const rounds = await interleaved({
+      idle: probe,
+      // The server's CPU time is shared by both loads here, so it says nothing about the probe.
+      flood: async (seconds) => ({ ...(await Promise.all([probe(seconds), flood(seconds)]))[0], cpuMs: NaN }),
+    });
+    const loads = summarise(rounds);
+    const probeConnections = `${PROBE.connections}@${PROBE.rate}/s`;
+    return {
+      rounds,
+      rows: [
+        { label: "GET /api/me probe, idle", connections: probeConnections, summary: loads.idle! },
+        { label: "GET /api/me probe, during the login flood", connections: probeConnections, summary: loads.flood! },
+      ],
+      checks: [check("GET /api/me p99: during login flood / idle", ratio(rounds, "flood", "idle", "p99"), "<=", 3)],
+    };
+  },
+};
+
+/**
+ * Each connection signs in its own account with the right password: no failure is recorded, so neither
+ * throttle engages, and the per-email login queue never makes two connections wait on each other.
+ */
+function loginFlood({ accounts, load }: Context) {
+  return load({
+    path: "/api/auth/login",
+    method: "POST",
+    connections: FLOOD,
+    headers: { "content-type": "application/json" },
+    setupConnection: (client, i) => client.setBody(JSON.stringify({ email: accounts[1 + i]!.email, password: PASSWORD })),
+  });
+}
+
+// `inprocess` names the in-process figures, which need no server.
+const only = onlyArg ? onlyArg.split(",").filter((name) => name !== "inprocess") : Object.keys(GROUPS);
+const inProcessWanted = !onlyArg || onlyArg.split(",").includes("inprocess");
+for (const name of only) if (!GROUPS[name]) throw new Error(`--only: no group "${name}" (groups: inprocess, ${Object.keys(GROUPS).join(", ")})`);
+
+type DatabaseResult = Record<string, GroupResult>;
+
+async function benchDatabase(label: string, settings: Record<string, string>): Promise<DatabaseResult> {
+  log(`\n=== ${label}: starting the app`);
+  const server = await startBenchServer({ ...SERVER_SETTINGS, ...settings });
+  try {
+    const url = server.url;
+    const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => account(url, i)));
+    const load = (spec: Omit<LoadSpec, "seconds">) => async (seconds: number) => {
+      const cpuBefore = server.cpuSeconds();
+      const result = await runLoad(url, { ...spec, seconds });
+      return { ...result, cpuMs: (1000 * (server.cpuSeconds() - cpuBefore)) / result.requests };
+    };
+    const signedInAs = (client: Client, i: number) => client.setHeaders({ cookie: accounts[1 + (i % FLOOD)]!.access });
+    const ctx: Context = { url, accounts, signedIn: { cookie: accounts[0]!.access }, signedInAs, load };
+    const results: DatabaseResult = {};
+    for (const name of only) results[name] = await GROUPS[name]!(ctx);
+    return results;
+  } finally {
+    await server.stop();
+  }
+}
+
+function printDatabase(label: string, results: DatabaseResult): void {
+  const groups = Object.values(results);
+  log();
+  log(loadTable(`${label}: medians of ${ROUNDS} rounds × ${SECONDS} s, loads interleaved`, groups.flatMap((g) => g.rows)));
+  const figures = groups.flatMap((g) => g.figures ?? []);
+  if (figures.length) log(figureTable("", figures));
+  log();
+  log(checkTable("targets (ratios within this run)", groups.flatMap((g) => g.checks)));
+}
+
+/** results.json: each load's medians and its rounds, and each target with its verdict. */
+function forJson(databases: Record<string, DatabaseResult | { skipped: string }>) {
+  return Object.fromEntries(
+    Object.entries(databases).map(([name, result]) => [
+      name,
+      "skipped" in result
+        ? result
+        : Object.fromEntries(
+            Object.entries(result as DatabaseResult).map(([group, { rows, checks, figures }]) => [
+              group,
+              { loads: rows.map(({ label, connections, bytes, summary }) => ({ label, connections, bytes, ...summary })), figures, checks },
+            ]),
+          ),
+    ]),
+  );
+}
+
+function build(): void {
+  if (process.env.SKIP_BUILD === "1" && existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    log("SKIP_BUILD=1: using the existing build");
+    return;
+  }
+  log("building (next build) …");
+  const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  // As in tests/support/build.ts: the build never sees a secret.
+  const result = spawnSync(process.execPath, [next, "build"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", AUTH_SECRET: "" }, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loadBefore = os.loadavg()[0]!;
+  log(`bench: ${quick ? "quick" : "full"} run, ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)}`);
+  build();
+
+  let inProcess: Record<string, number> | undefined;
+  if (inProcessWanted) {
+    log("\nin-process figures …");
+    inProcess = {
+      verificationsPerSecond: await verificationsPerSecond(SECONDS),
+      rotationsPerSecond: await rotationsPerSecond(SECONDS),
+      hashMs: await hashMilliseconds(quick ? 5 : 15),
+    };
+  }
+
+  const databases: Record<string, DatabaseResult | { skipped: string }> = {};
+  if (only.length) databases.sqlite = await benchDatabase("SQLite (temporary file)", {});
+  const databaseUrl = process.env.DATABASE_URL ?? "";
+  if (only.length && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    try {
+      databases.postgres = await benchDatabase("PostgreSQL (DATABASE_URL)", { DATABASE_URL: databaseUrl });
+    } catch (error) {
+      if (!(error instanceof ServerStartError && /unsupported DATABASE_URL/.test(error.output))) throw error;
+      log("\nPostgreSQL: DATABASE_URL names a PostgreSQL database, but this version of the app does not support");
+      log("PostgreSQL yet (its migration runner refused the URL). Skipped; the SQLite figures stand alone.");
+      databases.postgres = { skipped: "this version of the app does not support PostgreSQL" };
+    }
+  }
+
+  const loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
+  log("\n" + "=".repeat(110));
+  log(`load average (1 min) before ${loadAverage.before.toFixed(1)}, after ${loadAverage.after.toFixed(1)} on ${os.cpus().length} cores`);
+  if (inProcess) {
+    log(
+      figureTable("in process (no HTTP)", [
+        ["access-token verifications/s (verifyAccessToken, key imported once)", inProcess.verificationsPerSecond!.toFixed(0)],
+        ["refresh rotations/s (AuthService.refresh, temporary SQLite, one at a time)", inProcess.rotationsPerSecond!.toFixed(0)],
+        ["one password hash, ms (argon2id m=19 MiB t=3 p=1, median)", inProcess.hashMs!.toFixed(1)],
+      ]),
+    );
+  }
+  for (const [name, result] of Object.entries(databases)) {
+    if (!("skipped" in result)) printDatabase(name === "sqlite" ? "SQLite" : "PostgreSQL", result as DatabaseResult);
+  }
+
+  const file = path.join(root, "bench", "results.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ started, finished: new Date(), quick, seconds: SECONDS, rounds: ROUNDS, machine: { cores: os.cpus().length, node: process.version, loadAverage }, inProcess, databases: forJson(databases) }, null, 2)}\n`,
+  );
+  log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+// Every server started is stopped on the way out: after success, an error, Ctrl-C, or the watchdog.
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${WATCHDOG_MINUTES} minutes; stopping`);
+  void stopAll().finally(() => process.exit(2));
+}, WATCHDOG_MINUTES * 60_000);
+watchdog.unref();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void stopAll().finally(() => process.exit(130)));
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+  clearTimeout(watchdog);
+}
