@@ -1,5 +1,7 @@
 // One bounded HTTP load with autocannon, and the per-connection state some loads need.
-import autocannon from "autocannon";
+import autocannon, { type Client } from "autocannon";
+
+export type { Client };
 
 export interface LoadSpec {
   path: string;
@@ -8,8 +10,6 @@ export interface LoadSpec {
   seconds: number;
   headers?: Record<string, string>;
   body?: string;
-  /** Requests a second from all connections together (a light probe); unlimited when absent. */
-  rate?: number;
   /** Customises connection `index` (0 … connections-1): its own cookie, its own body. */
   setupConnection?: (client: Client, index: number) => void;
 }
@@ -21,13 +21,6 @@ export interface LoadResult {
   requests: number;
   /** Server CPU time per request, ms (filled in by the caller, which knows the server). */
   cpuMs?: number;
-}
-
-/** The part of autocannon's per-connection Client API used here (see its README, "Client API"). */
-export interface Client {
-  setHeaders(headers: Record<string, string>): void;
-  setBody(body: string): void;
-  on(event: "headers", listener: (response: { headers: string[] }) => void): void;
 }
 
 /**
@@ -45,7 +38,6 @@ export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResu
     timeout: 10,
     headers: spec.headers,
     body: spec.body,
-    overallRate: spec.rate,
     setupClient: spec.setupConnection ? (client: Client) => spec.setupConnection!(client, nextIndex++) : undefined,
   });
   const failures = result.non2xx + result.errors + result.timeouts;
@@ -53,7 +45,7 @@ export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResu
     const codes = JSON.stringify(result.statusCodeStats);
     throw new Error(`${spec.method ?? "GET"} ${spec.path}: ${failures} failed requests (status codes ${codes}, ${result.errors} errors, ${result.timeouts} timeouts)`);
   }
-  const ok = result["2xx"] as number;
+  const ok = result["2xx"];
   return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok };
 }
 

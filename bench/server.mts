@@ -64,7 +64,7 @@ export async function startBenchServer(settings: Record<string, string>): Promis
   const port = await freePort();
   const env = {
     ...process.env,
-    NODE_ENV: "production",
+    NODE_ENV: "production" as const,
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: `file:${path.join(dataDir, "app.db")}`,
     PORT: String(port),

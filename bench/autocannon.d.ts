@@ -1,0 +1,36 @@
+// The part of autocannon's programmatic API the benchmark uses: the package ships no types of its own.
+declare module "autocannon" {
+  /** One connection (autocannon's README, "Client API"). */
+  export interface Client {
+    setHeaders(headers: Record<string, string>): void;
+    setBody(body: string): void;
+    /** Emitted with a response's status line and headers (a flat name, value, name, value… list). */
+    on(event: "headers", listener: (response: { headers: string[] }) => void): void;
+  }
+
+  export interface Options {
+    url: string;
+    method?: string;
+    connections?: number;
+    /** Seconds. */
+    duration?: number;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
+    headers?: Record<string, string>;
+    body?: string;
+    setupClient?: (client: Client) => void;
+  }
+
+  export interface Result {
+    latency: { p50: number; p99: number };
+    /** Seconds the run took. */
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    "2xx": number;
+    statusCodeStats: Record<string, { count: number }>;
+  }
+
+  export default function autocannon(options: Options): Promise<Result>;
+}
