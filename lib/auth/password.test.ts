@@ -36,6 +36,18 @@ describe("password hashing", () => {
     expect(await verifyPassword(null, "anything at all")).toBe(false);
   });
 
+  it("finishes many hashes and verifications started at once, failed ones included (they queue for a slot)", async () => {
+    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => hashPassword(`password ${i}`)));
+    const results = await Promise.all([
+      ...hashes.map((hash, i) => verifyPassword(hash, `password ${i}`)),
+      verifyPassword(hashes[0]!, "wrong password"),
+      verifyPassword("not a hash", "password 0"),
+      verifyPassword(null, "password 0"),
+    ]);
+    expect(results).toEqual([true, true, true, true, true, true, false, false, false]);
+    expect(await verifyPassword(hashes[1]!, "password 1")).toBe(true); // no slot was lost to a failure
+  });
+
   it("returns false, not an exception, for a stored hash that does not parse", async () => {
     expect(await verifyPassword("not a hash", "correct horse")).toBe(false);
   });
