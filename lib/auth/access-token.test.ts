@@ -176,3 +176,35 @@ describe("signAccessToken / verifyAccessToken", () => {
     }
   });
 });
+
+describe("verifyAccessToken, a token verified before (its signature is remembered)", () => {
+  it("still checks the time claims at every use", async () => {
+    const token = await issue();
+    expect((await verify(token)).ok).toBe(true);
+    expect(await verify(token, at(TTL_MS + 1000))).toMatchObject({ ok: false, reason: "expired" });
+    expect(await verify(token, at(-60_000))).toEqual({ ok: false, reason: "invalid" }); // issued "in the future"
+    expect((await verify(token)).ok).toBe(true);
+  });
+
+  it("is refused once its key is no longer listed, or for another issuer or audience", async () => {
+    const token = await issue(TTL_MS, otherKey);
+    expect((await verify(token, NOW, [key, otherKey])).ok).toBe(true);
+    expect(await verify(token, NOW, [key])).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyAccessToken(token, [key, otherKey], { ...AUDIENCE, audience: "another-app" }, NOW)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await verifyAccessToken(token, [key, otherKey], { ...AUDIENCE, issuer: "someone-else" }, NOW)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+  });
+
+  it("does not make a changed copy of it valid", async () => {
+    const token = await issue();
+    expect((await verify(token)).ok).toBe(true);
+    const tampered = withPayload(token, (claims) => (claims.sid = "session-2"));
+    expect(await verify(tampered)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(`${token}x`)).toEqual({ ok: false, reason: "invalid" });
+  });
+});
