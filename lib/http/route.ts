@@ -1,6 +1,7 @@
 // The frame every API route handler runs in: cross-site check for state changes, the auth context,
 // the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
 import type { NextRequest, NextResponse } from "next/server";
+import { AuthError } from "../auth/errors";
 import type { ClientInfo, Principal } from "../auth/service";
 import { AuthCookies } from "./cookies";
 import { authContext, type AuthContext } from "./context";
@@ -45,4 +46,20 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
     if (cookies?.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
     return response;
   };
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * 405 handlers, in the API's error shape with an `Allow` header, for the methods a route does not
+ * implement (Next.js alone would answer them with an empty body). A route exports the ones it lacks:
+ * `export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");`
+ */
+export function otherMethods(...allowed: (typeof METHODS)[number][]): Record<(typeof METHODS)[number], () => Promise<NextResponse>> {
+  const refuse = async () => {
+    const response = errorResponse(new AuthError("method_not_allowed"));
+    response.headers.set("Allow", allowed.join(", "));
+    return response;
+  };
+  return Object.fromEntries(METHODS.map((method) => [method, refuse])) as Record<(typeof METHODS)[number], () => Promise<NextResponse>>;
 }

@@ -23,3 +23,16 @@ test("an unknown API path gets 404 not_found in the API's error shape", async ()
     expect(await response.json()).toEqual({ error: "not_found", message: expect.any(String) });
   }
 });
+
+test("a method a route does not implement gets 405 method_not_allowed in the error shape, with Allow", async () => {
+  for (const [method, path, allow] of [
+    ["GET", "/api/auth/login", "POST"],
+    ["DELETE", "/api/me", "GET"],
+    ["PUT", "/api/auth/refresh", "GET, POST"],
+  ] as const) {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allow);
+    expect(await response.json()).toEqual({ error: "method_not_allowed", message: expect.any(String) });
+  }
+});

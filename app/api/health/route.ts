@@ -1,7 +1,7 @@
 import { database } from "@/lib/db/client";
 import { databaseIsUp } from "@/lib/db/health";
 import { json } from "@/lib/http/respond";
-import { apiRoute } from "@/lib/http/route";
+import { apiRoute, otherMethods } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -10,3 +10,5 @@ export const GET = apiRoute(async () => {
   const up = await databaseIsUp(database().client);
   return json({ status: up ? "ok" : "unavailable", database: up ? "up" : "down" }, up ? 200 : 503);
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,5 +1,5 @@
 import { noContent } from "@/lib/http/respond";
-import { apiRoute } from "@/lib/http/route";
+import { apiRoute, otherMethods } from "@/lib/http/route";
 
 /** Ends every session of the caller, this one included. */
 export const POST = apiRoute(async ({ service, cookies, client, principal }) => {
@@ -8,3 +8,5 @@ export const POST = apiRoute(async ({ service, cookies, client, principal }) => 
   cookies.clearSession(response, "logged_out");
   return response;
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -1,6 +1,6 @@
 import { noContent } from "@/lib/http/respond";
 import { bearerToken } from "@/lib/http/request";
-import { apiRoute } from "@/lib/http/route";
+import { apiRoute, otherMethods } from "@/lib/http/route";
 
 /** Ends this session. Needs only the refresh cookie (an expired access token is fine) and is idempotent. */
 export const POST = apiRoute(async ({ request, service, cookies, client }) => {
@@ -12,3 +12,5 @@ export const POST = apiRoute(async ({ request, service, cookies, client }) => {
   cookies.clearSession(response, "logged_out");
   return response;
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

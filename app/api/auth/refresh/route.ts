@@ -3,7 +3,7 @@ import { loginPath, safeNextPath } from "@/lib/http/next-path";
 import { redirectTo } from "@/lib/http/redirect";
 import { signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
-import { apiRoute, type RouteScope } from "@/lib/http/route";
+import { apiRoute, type RouteScope, otherMethods } from "@/lib/http/route";
 
 /** Spends the refresh cookie for a new pair. Failures are 403s that also clear the cookies. */
 export const POST = apiRoute(async (scope) => {
@@ -36,3 +36,5 @@ async function refresh({ request, service, config, cookies, client }: RouteScope
   await enforceRateLimit("refresh", client.ip, config);
   return service.refresh(cookies.refreshToken(request), client);
 }
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");

@@ -1,5 +1,5 @@
 import { noContent } from "@/lib/http/respond";
-import { apiRoute } from "@/lib/http/route";
+import { apiRoute, otherMethods } from "@/lib/http/route";
 
 /** Revokes one of the caller's sessions (a device). Revoking the current one signs this browser out. */
 export const DELETE = apiRoute<{ id: string }>(async ({ service, cookies, client, principal }, { id }) => {
@@ -9,3 +9,5 @@ export const DELETE = apiRoute<{ id: string }>(async ({ service, cookies, client
   if (id === caller.sessionId) cookies.clearSession(response, "logged_out");
   return response;
 });
+
+export const { GET, POST, PUT, PATCH } = otherMethods("DELETE");
