@@ -8,6 +8,7 @@
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
 import type { NextResponse } from "next/server";
+import { browserOrigin } from "./browser-origin";
 
 export const REFRESH_COOKIE_PATH = "/api/auth";
 const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
@@ -43,21 +44,14 @@ export interface CookiePolicy {
 
 /**
  * Secure unless AUTH_COOKIE_SECURE says otherwise or, in production, the request is plain HTTP to
- * localhost or 127.0.0.1. Outside production (`next dev`) cookies are not Secure. Next.js fills the
- * X-Forwarded-Host and -Proto headers from the connection when no proxy did.
+ * localhost or 127.0.0.1. Outside production (`next dev`) cookies are not Secure.
  */
 export function cookiesAreSecure(headers: Headers, policy: CookiePolicy): boolean {
   if (policy.cookieSecure !== undefined) return policy.cookieSecure;
   if (!policy.production) return false;
-  const first = (name: string) => headers.get(name)?.split(",")[0]?.trim() || undefined;
-  const protocol = first("x-forwarded-proto") ?? "http";
-  let hostname = "";
-  try {
-    hostname = new URL(`http://${first("x-forwarded-host") ?? headers.get("host") ?? ""}`).hostname;
-  } catch {
-    return true;
-  }
-  return !(protocol === "http" && (hostname === "localhost" || hostname === "127.0.0.1"));
+  const asked = browserOrigin(headers);
+  if (!asked) return true;
+  return !(asked.protocol === "http" && (asked.hostname === "localhost" || asked.hostname === "127.0.0.1"));
 }
 
 export class AuthCookies {

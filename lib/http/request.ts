@@ -2,6 +2,7 @@
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
 import { AuthError } from "../auth/errors";
+import { browserOrigin } from "./browser-origin";
 import type { ClientInfo } from "../auth/service";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -71,8 +72,8 @@ export function assertSameOrigin(request: NextRequest): void {
   } catch {
     throw new AuthError("csrf_rejected"); // "null" and anything else that is not an origin
   }
-  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host");
-  if (!host || originHost.toLowerCase() !== host.toLowerCase()) throw new AuthError("csrf_rejected");
+  const asked = browserOrigin(request.headers);
+  if (!asked || originHost.toLowerCase() !== asked.host) throw new AuthError("csrf_rejected");
 }
 
 /** The bearer token of `Authorization`, for non-browser clients. */
