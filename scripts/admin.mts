@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(isAuthError(error) ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    await db?.client.$disconnect();
+    await db?.close();
   }
 }
 

@@ -3,9 +3,11 @@
 // no rebuild. One client per process, reused across requests and hot reloads.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import type { AuthDb } from "./auth-db";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { postgresSessionQueries, sqliteSessionQueries, type SessionQueries } from "./session-queries";
 
 export const DEFAULT_DATABASE_URL = "file:./data/app.db";
 /** node-postgres's own default: connections per instance, so N instances open up to N times this. */
@@ -16,6 +18,10 @@ export type Dialect = "sqlite" | "postgresql";
 export interface Database {
   dialect: Dialect;
   client: AuthDb;
+  /** The hot paths (reading a session, rotating a refresh token) straight through the driver. */
+  queries: SessionQueries;
+  /** Disconnects Prisma, then the driver connections it shares. */
+  close(): Promise<void>;
 }
 
 export function dialectOf(url: string): Dialect {
@@ -24,9 +30,22 @@ export function dialectOf(url: string): Dialect {
   throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), not ${url.split(":")[0]}:`);
 }
 
-export function openSqlite(url: string): InstanceType<typeof SqliteClient> {
+function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries): Database {
+  return {
+    dialect,
+    client,
+    queries,
+    async close() {
+      await client.$disconnect();
+      await queries.close();
+    },
+  };
+}
+
+export function openSqlite(url: string): Database {
   // better-sqlite3 waits up to `timeout` ms for a lock held by another process before giving up.
-  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
+  const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
+  return assemble("sqlite", client, sqliteSessionQueries(url));
 }
 
 function poolSize(env: NodeJS.ProcessEnv): number {
@@ -37,21 +56,22 @@ function poolSize(env: NodeJS.ProcessEnv): number {
   return size;
 }
 
-export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env): InstanceType<typeof PostgresClient> {
-  const adapter = new PrismaPg({
+export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env): Database {
+  const pool = new pg.Pool({
     connectionString: url,
     max: poolSize(env),
-    // A request that cannot get a connection fails after this long (a 500) instead of queueing forever.
+    // A request that cannot get a connection fails after this long (a 503) instead of queueing forever.
     connectionTimeoutMillis: 10_000,
   });
-  return new PostgresClient({ adapter });
+  // An idle connection that breaks (a server restart) is dropped from the pool, not thrown at the process.
+  pool.on("error", (error) => console.error(JSON.stringify({ event: "database_connection_lost", error: error.message })));
+  const prisma = new PostgresClient({ adapter: new PrismaPg(pool) });
+  // Same models, another generated type family: see auth-db.ts.
+  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool));
 }
 
 export function openDatabase(url: string): Database {
-  return dialectOf(url) === "sqlite"
-    ? { dialect: "sqlite", client: openSqlite(url) }
-    : // Same models, another generated type family: see auth-db.ts.
-      { dialect: "postgresql", client: openPostgres(url) as unknown as AuthDb };
+  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url);
 }
 
 const globalForDb = globalThis as unknown as { authDatabase?: Database };

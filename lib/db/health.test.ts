@@ -22,7 +22,7 @@ describe("databaseIsUp", () => {
     try {
       expect(await databaseIsUp(db.client)).toBe(false);
     } finally {
-      await db.client.$disconnect().catch(() => undefined);
+      await db.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   });

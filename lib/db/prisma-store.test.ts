@@ -1,4 +1,10 @@
-// The Prisma store's own guarantees over a real, migrated SQLite file: filters, subjects and transactions.
+// The store's own guarantees over a real, migrated database (SQLite here, PostgreSQL in the unit-pg
+// project): filters, subjects and transactions, and the driver-level queries of session-queries.ts against
+// rows Prisma wrote (and the other way round). Run in a time zone far from UTC, so that a date read or
+// written in local time shows.
+process.env.TZ = "Pacific/Kiritimati"; // UTC+14
+
+import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RefreshDecision } from "../auth/refresh-token";
@@ -177,5 +183,126 @@ describe("PrismaAuthStore", () => {
         revokedReason: "reuse_detected",
       });
     });
+  });
+});
+
+async function signedIn(tokenHash = "h0") {
+  const userId = randomUUID();
+  await database.store.createUser({ id: userId, email: `${userId}@example.com`, passwordHash: "hash" }, T0);
+  const session: SessionRecord = {
+    id: randomUUID(),
+    userId,
+    createdAt: T0,
+    lastUsedAt: at(1),
+    absoluteExpiresAt: at(3600),
+    idleExpiresAt: at(1800),
+    revokedAt: null,
+    revokedReason: null,
+    userAgent: "Firefox",
+    ip: "192.0.2.1",
+  };
+  const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, issuedAt: T0, expiresAt: at(1800) };
+  await database.store.createSession(session, token);
+  return { session, token, email: `${userId}@example.com` };
+}
+
+function successorOf(token: NewRefreshToken, tokenHash: string, now: Date): NewRefreshToken {
+  return { id: randomUUID(), sessionId: token.sessionId, tokenHash, replacesId: token.id, issuedAt: now, expiresAt: at(3000) };
+}
+
+describe("session queries", () => {
+  it("runs in a time zone other than UTC", () => {
+    expect(T0.getTimezoneOffset()).toBe(-14 * 60);
+  });
+
+  it("read a session and a token exactly as Prisma wrote them", async () => {
+    const { session, token, email } = await signedIn();
+    expect(await database.queries.findSession(session.id)).toEqual({ session, user: { id: session.userId, email } });
+    expect(await database.queries.findRefreshToken("h0")).toEqual({
+      token: { ...token, spentAt: null },
+      found: { session, user: { id: session.userId, email } },
+    });
+    expect(await database.queries.findSession("no-such-session")).toBeNull();
+    expect(await database.queries.findRefreshToken("no-such-hash")).toBeNull();
+  });
+
+  it("write a rotation that Prisma reads back to the millisecond, and that its date filters see", async () => {
+    const { session, token } = await signedIn();
+    const now = at(60);
+    const successor = successorOf(token, "h1", now);
+    expect(await database.queries.rotate(token.id, successor, now, at(2000))).toBe(true);
+
+    expect(await database.db.refreshToken.findUnique({ where: { tokenHash: "h0" } })).toMatchObject({ spentAt: now });
+    expect(await database.db.refreshToken.findUnique({ where: { tokenHash: "h1" } })).toEqual({ ...successor, spentAt: null });
+    expect(await database.db.session.findUnique({ where: { id: session.id } })).toMatchObject({ lastUsedAt: now, idleExpiresAt: at(2000) });
+    // Prisma compares stored dates in its WHERE clauses: the new idle expiry must sort as a date does.
+    expect((await database.store.listLiveSessions(session.userId, at(1999))).map((s) => s.id)).toEqual([session.id]);
+    expect(await database.store.listLiveSessions(session.userId, at(2000))).toEqual([]);
+  });
+
+  it("rotate a token once: a second rotation of it writes nothing", async () => {
+    const { token } = await signedIn();
+    expect(await database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000))).toBe(true);
+    expect(await database.queries.rotate(token.id, successorOf(token, "h2", at(61)), at(61), at(2001))).toBe(false);
+    expect(await database.db.refreshToken.findMany({ select: { tokenHash: true }, orderBy: { issuedAt: "asc" } })).toEqual([
+      { tokenHash: "h0" },
+      { tokenHash: "h1" },
+    ]);
+    expect((await database.queries.findRefreshToken("h0"))?.token.spentAt).toEqual(at(60));
+  });
+
+  it("let exactly one of twenty simultaneous rotations of one token win", async () => {
+    const { token } = await signedIn();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => database.queries.rotate(token.id, successorOf(token, `h${i + 1}`, at(60)), at(60), at(2000))),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await database.db.refreshToken.count()).toBe(2);
+  });
+
+  it("revoke a live session once, keeping the first revocation", async () => {
+    const { session } = await signedIn();
+    await database.queries.revokeSession(session.id, "reuse_detected", at(10));
+    await database.queries.revokeSession(session.id, "logout", at(20));
+    expect(await database.db.session.findUnique({ where: { id: session.id } })).toMatchObject({
+      revokedAt: at(10),
+      revokedReason: "reuse_detected",
+    });
+  });
+});
+
+describe("session queries on SQLite", () => {
+  const sqliteOnly = () => database.dialect === "sqlite";
+
+  it("wait for a write lock held by another connection without stopping the event loop", async ({ skip }) => {
+    if (!sqliteOnly()) skip("SQLite's file lock");
+    const { token } = await signedIn();
+    const other = new BetterSqlite3(database.url.replace(/^file:/, ""));
+    other.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(ticks, "timers ran while the rotation waited").toBeGreaterThan(5);
+      other.exec("COMMIT");
+      expect(await rotation).toBe(true);
+    } finally {
+      clearInterval(ticker);
+      other.close();
+    }
+  });
+
+  it("finish a rotation started while Prisma holds a transaction on the same file, after it", async ({ skip }) => {
+    if (!sqliteOnly()) skip("SQLite's file lock");
+    const { session, token } = await signedIn();
+    let rotation: Promise<boolean> | undefined;
+    await database.db.$transaction(async (tx) => {
+      await tx.session.update({ where: { id: session.id }, data: { userAgent: "Chrome" } });
+      rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    });
+    expect(await rotation).toBe(true);
+    expect(await database.queries.findSession(session.id)).toMatchObject({ session: { userAgent: "Chrome", lastUsedAt: at(60) } });
   });
 });

@@ -1,5 +1,6 @@
 // The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
-// transaction; the few places where the two databases need different SQL say why.
+// transaction; the few places where the two databases need different SQL say why. The two hot paths,
+// reading a session and redeeming a refresh token, go straight through the driver (session-queries.ts).
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
@@ -19,8 +20,6 @@ import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
 import { KeyedQueue } from "./keyed-queue";
-
-const withUser = { user: { select: { id: true, email: true } } } as const;
 
 /**
  * First key of the two-key advisory locks taken around logins on PostgreSQL (the second is a hash of the
@@ -45,11 +44,6 @@ async function deleteBatch<Id>(
 ): Promise<number> {
   const ids = (await found).map((row) => row.id);
   return ids.length === 0 ? 0 : (await remove(ids)).count;
-}
-
-function splitUser<T extends SessionRecord & { user: { id: string; email: string } }>(row: T): SessionWithUser {
-  const { user, ...session } = row;
-  return { session, user };
 }
 
 export class PrismaAuthStore implements AuthStore {
@@ -100,9 +94,8 @@ export class PrismaAuthStore implements AuthStore {
     await this.db.session.create({ data: { ...session, refreshTokens: { create: token } } });
   }
 
-  async findSession(sessionId: string): Promise<SessionWithUser | null> {
-    const row = await this.db.session.findUnique({ where: { id: sessionId }, include: withUser });
-    return row ? splitUser(row) : null;
+  findSession(sessionId: string): Promise<SessionWithUser | null> {
+    return this.database.queries.findSession(sessionId);
   }
 
   async listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
@@ -130,55 +123,32 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   async findRefreshToken(tokenHash: string) {
-    return this.db.refreshToken.findUnique({ where: { tokenHash } });
+    return (await this.database.queries.findRefreshToken(tokenHash))?.token ?? null;
   }
 
-  redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
-    const { tokenHash, now } = request;
-    return this.database.client.$transaction(async (tx): Promise<RedeemOutcome> => {
-      if (this.database.dialect === "postgresql") {
-        // Redemptions of one token take turns on its row, across every instance: the second one reads the
-        // token only once the first has committed, and judges it as spent (a replay within the grace
-        // period, or reuse after it). Without the lock both would read it unspent under READ COMMITTED.
-        await tx.$executeRaw`SELECT 1 FROM "RefreshToken" WHERE "tokenHash" = ${tokenHash} FOR UPDATE`;
+  /**
+   * Optimistic: read, decide, then spend only if still unspent. When another request (or instance) spent
+   * the token in between, the conditional write changes nothing and the token is read again and judged
+   * as spent: a replay within the grace period, or reuse after it. Exactly one request rotates a token.
+   */
+  async redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
+    const { queries } = this.database;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const read = await queries.findRefreshToken(request.tokenHash);
+      if (!read) return { outcome: "not_found" };
+      const { token, found } = read;
+      const decision = request.decide(token, found.session);
+      if (decision.action === "reject") {
+        if (decision.revokeSession) await queries.revokeSession(found.session.id, "reuse_detected", request.now);
+        return { outcome: "rejected", code: decision.code, found };
       }
-      // On SQLite the driver adapter runs one transaction at a time per process; should another process
-      // share the file and spend the token between our read and our write, the conditional update below
-      // notices, and the token is read again and judged as spent. On PostgreSQL the lock above makes this
-      // loop run once.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const tokenRecord = await tx.refreshToken.findUnique({ where: { tokenHash } });
-        if (!tokenRecord) return { outcome: "not_found" };
-        const sessionRow = await tx.session.findUnique({ where: { id: tokenRecord.sessionId }, include: withUser });
-        if (!sessionRow) return { outcome: "not_found" }; // cannot happen: tokens are deleted with their session
-        const found = splitUser(sessionRow);
-        const decision = request.decide(tokenRecord, found.session);
-
-        if (decision.action === "reject") {
-          if (decision.revokeSession) {
-            await tx.session.updateMany({
-              where: { id: found.session.id, revokedAt: null },
-              data: { revokedAt: now, revokedReason: "reuse_detected" },
-            });
-          }
-          return { outcome: "rejected", code: decision.code, found };
-        }
-        if (decision.action === "replay") return { outcome: "replay", found, token: tokenRecord };
-
-        const spent = await tx.refreshToken.updateMany({
-          where: { id: tokenRecord.id, spentAt: null },
-          data: { spentAt: now },
-        });
-        if (spent.count === 0) continue;
-        const successor = await tx.refreshToken.create({ data: request.successor(tokenRecord, found.session) });
-        await tx.session.update({
-          where: { id: found.session.id },
-          data: { lastUsedAt: now, idleExpiresAt: request.idleExpiresAt },
-        });
-        return { outcome: "rotated", found, successor };
+      if (decision.action === "replay") return { outcome: "replay", found, token };
+      const successor = request.successor(token, found.session);
+      if (await queries.rotate(token.id, successor, request.now, request.idleExpiresAt)) {
+        return { outcome: "rotated", found, successor: { ...successor, spentAt: null } };
       }
-      throw new Error("refresh token changed twice during one rotation");
-    });
+    }
+    throw new Error("refresh token changed twice during one rotation");
   }
 
   async loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>> {

@@ -7,28 +7,34 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
 import type { AuthDb } from "./auth-db";
-import { openPostgres, openSqlite } from "./client";
+import { openPostgres, openSqlite, type Dialect } from "./client";
 import { PrismaAuthStore } from "./prisma-store";
-
-type FullClient = ReturnType<typeof openSqlite>;
+import type { SessionQueries } from "./session-queries";
 
 export interface TempDatabase {
   /** The full client, for tests that look at rows the store does not expose. */
-  db: FullClient;
+  db: AuthDb;
+  /** The driver-level queries the store uses on its hot paths. */
+  queries: SessionQueries;
   store: PrismaAuthStore;
+  dialect: Dialect;
+  url: string;
   dispose(): Promise<void>;
 }
 
 function openTempPostgres(url: string): TempDatabase {
-  const client = openPostgres(url);
+  const database = openPostgres(url);
   return {
-    // Test-only: the few extra calls the tests make (count, findMany, …) take the same arguments on both
-    // generated clients, which TypeScript cannot see (see auth-db.ts); the store itself needs no cast.
-    db: client as unknown as FullClient,
-    store: new PrismaAuthStore({ dialect: "postgresql", client: client as unknown as AuthDb }),
+    // The few extra calls the tests make (count, findMany, …) take the same arguments on both generated
+    // clients, which TypeScript cannot see (see auth-db.ts).
+    db: database.client,
+    queries: database.queries,
+    store: new PrismaAuthStore(database),
+    dialect: "postgresql",
+    url,
     async dispose() {
-      await client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "SecurityEvent", "User" RESTART IDENTITY CASCADE');
-      await client.$disconnect();
+      await database.client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "SecurityEvent", "User" RESTART IDENTITY CASCADE');
+      await database.close();
     },
   };
 }
@@ -42,12 +48,15 @@ export function openTempDatabase(): TempDatabase {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
   const url = `file:${path.join(dir, "test.db")}`;
   migrateSqlite(url, () => {});
-  const db = openSqlite(url);
+  const database = openSqlite(url);
   return {
-    db,
-    store: new PrismaAuthStore({ dialect: "sqlite", client: db }),
+    db: database.client,
+    queries: database.queries,
+    store: new PrismaAuthStore(database),
+    dialect: "sqlite",
+    url,
     async dispose() {
-      await db.$disconnect();
+      await database.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
