@@ -13,6 +13,9 @@ const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P203
 // Driver adapters' error kinds, and the underlying drivers' codes.
 const DRIVER_KINDS = new Set(["DatabaseNotReachable", "SocketTimeout", "ConnectionClosed", "TooManyConnections", "TransactionWriteConflict"]);
 const DRIVER_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CANTOPEN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
+// node-postgres's own failures carry no code, only these messages: no pool connection in time, and a
+// connection lost mid-query.
+const PG_MESSAGES = new Set(["timeout exceeded when trying to connect", "Connection terminated unexpectedly", "Connection terminated due to connection timeout"]);
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 5) return false;
@@ -20,6 +23,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof candidate.code === "string" && (PRISMA_CODES.has(candidate.code) || DRIVER_CODES.has(candidate.code))) return true;
   if (typeof candidate.kind === "string" && DRIVER_KINDS.has(candidate.kind)) return true;
   if (typeof candidate.originalCode === "string" && DRIVER_CODES.has(candidate.originalCode)) return true;
+  if (error instanceof Error && PG_MESSAGES.has(error.message)) return true;
   const meta = candidate.meta as { driverAdapterError?: unknown } | undefined;
   return isDatabaseUnavailable(candidate.cause, depth + 1) || isDatabaseUnavailable(meta?.driverAdapterError, depth + 1);
 }
