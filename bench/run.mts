@@ -19,8 +19,7 @@ const quick = process.argv.includes("--quick");
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const onlyArg = flag("only");
 const SECONDS = Number(flag("seconds") ?? (quick ? 2 : 5)); // one load
-const ROUNDS = Number(flag("rounds") ?? (quick ? 3 : 5)); // medians over this many
-const WARM_UP_SECONDS = 1; // JIT and Next.js's lazy route loading, before anything is recorded
+const ROUNDS = Number(flag("rounds") ?? (quick ? 3 : 7)); // medians over this many
 const CONNECTIONS = 10; // page and API throughput
 const FLOOD = 16; // refresh and login, as the issue asks
 // Latency under a flood is measured by one client calling /api/me back to back (a closed loop): every
@@ -67,9 +66,13 @@ async function account(url: string, index: number): Promise<Account> {
   return { email, access, refreshName, refresh: refreshValue };
 }
 
-/** Runs each load once to warm up, then ROUNDS rounds of A B C …, and keeps every round's result. */
+/**
+ * Runs one unrecorded round (JIT, Next.js's lazy route loading, the heap's growth), then ROUNDS rounds of
+ * A B C …, and keeps every round's result. The warm-up is a whole round: after only a second per load, the
+ * first recorded round of the page loads still ran at up to twice the CPU per request of the later ones.
+ */
 async function interleaved(loads: Record<string, (seconds: number) => Promise<LoadResult>>): Promise<Rounds> {
-  for (const run of Object.values(loads)) await run(WARM_UP_SECONDS);
+  for (const run of Object.values(loads)) await run(SECONDS);
   const rounds: Rounds = Object.fromEntries(Object.keys(loads).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(loads)) rounds[name]!.push(await run(SECONDS));

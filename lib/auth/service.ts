@@ -164,6 +164,7 @@ export class AuthService {
     if (!refreshToken) throw new AuthError("refresh_missing");
     const now = this.now();
     const grace = this.config.refreshReuseGrace;
+    const successorToken = deriveSuccessorToken(refreshToken, this.secret);
     const redeemed = await this.store.redeemRefreshToken({
       tokenHash: hashRefreshToken(refreshToken),
       now,
@@ -171,7 +172,7 @@ export class AuthService {
       successor: (token, session) => ({
         id: randomUUID(),
         sessionId: token.sessionId,
-        tokenHash: hashRefreshToken(deriveSuccessorToken(refreshToken, this.secret)),
+        tokenHash: hashRefreshToken(successorToken),
         replacesId: token.id,
         issuedAt: now,
         expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
@@ -194,7 +195,7 @@ export class AuthService {
     }
     let issued: IssuedTokens;
     if (redeemed.outcome === "rotated") {
-      issued = await this.issue(redeemed.found, deriveSuccessorToken(refreshToken, this.secret), redeemed.successor, now);
+      issued = await this.issue(redeemed.found, successorToken, redeemed.successor, now);
     } else {
       const head = await this.chainHead(refreshToken);
       if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
