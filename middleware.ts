@@ -96,5 +96,5 @@ export const config = {
   // Pages, and the one API route with a path parameter (see rejectUndecodablePath). API routes
   // authenticate themselves; static assets need nothing. /bench/bare is the benchmark's page without
   // middleware (404 unless BENCH_ROUTES=1; next.config.js gives it a fixed CSP).
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|robots.txt|bench/bare$).*)", "/api/auth/sessions/:id+"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt|bench/bare$).*)", "/api/auth/sessions/:id+"],
 };
