@@ -30,14 +30,15 @@ export function dialectOf(url: string): Dialect {
   throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), not ${url.split(":")[0]}:`);
 }
 
-function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries): Database {
+/** `closeDriver` closes what Prisma shares with the queries, once Prisma has let go. */
+function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries, closeDriver: () => unknown): Database {
   return {
     dialect,
     client,
     queries,
     async close() {
       await client.$disconnect();
-      await queries.close();
+      await closeDriver();
     },
   };
 }
@@ -45,7 +46,8 @@ function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries): Da
 export function openSqlite(url: string): Database {
   // better-sqlite3 waits up to `timeout` ms for a lock held by another process before giving up.
   const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
-  return assemble("sqlite", client, sqliteSessionQueries(url));
+  const queries = sqliteSessionQueries(url);
+  return assemble("sqlite", client, queries, () => queries.close());
 }
 
 function poolSize(env: NodeJS.ProcessEnv): number {
@@ -67,7 +69,7 @@ export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env):
   pool.on("error", (error) => console.error(JSON.stringify({ event: "database_connection_lost", error: error.message })));
   const prisma = new PostgresClient({ adapter: new PrismaPg(pool) });
   // Same models, another generated type family: see auth-db.ts.
-  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool));
+  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), () => pool.end());
 }
 
 export function openDatabase(url: string): Database {

@@ -30,7 +30,6 @@ export interface SessionQueries {
    * session's idle expiry. False, and nothing written, when the token was already spent.
    */
   rotate(spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date): Promise<boolean>;
-  close(): Promise<void>;
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
@@ -38,6 +37,16 @@ const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."la
 const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."issuedAt", t."expiresAt", t."spentAt"`;
 const SESSION_FROM = `FROM "Session" s JOIN "User" u ON u."id" = s."userId"`;
 const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"`;
+
+// The statements both databases run, in PostgreSQL's notation; each parameter is used once and in order,
+// so SQLite takes the same text with `?` (see forSqlite).
+const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
+const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
+const REVOKE_SESSION = `UPDATE "Session" SET "revokedAt" = $1, "revokedReason" = $2 WHERE "id" = $3 AND "revokedAt" IS NULL`;
+
+function forSqlite(sql: string): string {
+  return sql.replace(/\$\d+/g, "?");
+}
 
 type Row = Record<string, unknown>;
 type DateOf = (value: unknown) => Date;
@@ -98,7 +107,7 @@ function isBusy(error: unknown): boolean {
  * synchronous, and waiting inside it would stop the event loop, the very loop on which Prisma must finish
  * the transaction that holds the lock.
  */
-export function sqliteSessionQueries(url: string): SessionQueries {
+export function sqliteSessionQueries(url: string): SessionQueries & { close(): void } {
   const date: DateOf = (value) => new Date(value as string);
   let connection: ReturnType<typeof prepare> | undefined;
 
@@ -111,9 +120,9 @@ export function sqliteSessionQueries(url: string): SessionQueries {
     const touchSession = db.prepare(`UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = ? WHERE "id" = ?`);
     return {
       db,
-      sessionById: db.prepare(`SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = ?`),
-      tokenByHash: db.prepare(`SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = ?`),
-      revoke: db.prepare(`UPDATE "Session" SET "revokedAt" = ?, "revokedReason" = ? WHERE "id" = ? AND "revokedAt" IS NULL`),
+      sessionById: db.prepare(forSqlite(SESSION_BY_ID)),
+      tokenByHash: db.prepare(forSqlite(TOKEN_BY_HASH)),
+      revoke: db.prepare(forSqlite(REVOKE_SESSION)),
       rotation: db.transaction((spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date) => {
         if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
         const { id, sessionId, tokenHash, replacesId, issuedAt, expiresAt } = successor;
@@ -154,7 +163,7 @@ export function sqliteSessionQueries(url: string): SessionQueries {
       // IMMEDIATE takes the write lock at BEGIN, so a busy database fails there, before anything is written.
       return whenFree((q) => q.rotation.immediate(spentId, successor, now, idleExpiresAt));
     },
-    async close() {
+    close() {
       connection?.db.close();
       connection = undefined;
     },
@@ -194,10 +203,7 @@ WITH spent AS (
 )
 SELECT count(*)::int AS "rotated" FROM successor`;
 
-/**
- * On the pool Prisma also uses (client.ts), so the two share its connections and its limit; `close` ends
- * that pool, so it comes after Prisma's disconnect.
- */
+/** On the pool Prisma also uses (client.ts, which owns it), so the two share its connections and its limit. */
 export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
   const date: DateOf = (value) => value as Date;
   // Named: each pooled connection parses and plans a statement once, then only executes it. Measured in
@@ -207,17 +213,15 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
 
   return {
     async findSession(sessionId) {
-      const [row] = await rows("auth_session_by_id", `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`, [sessionId]);
+      const [row] = await rows("auth_session_by_id", SESSION_BY_ID, [sessionId]);
       return row ? sessionOf(row, date) : null;
     },
     async findRefreshToken(tokenHash) {
-      const text = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
-      const [row] = await rows("auth_token_by_hash", text, [tokenHash]);
+      const [row] = await rows("auth_token_by_hash", TOKEN_BY_HASH, [tokenHash]);
       return row ? tokenWithSessionOf(row, date) : null;
     },
     async revokeSession(sessionId, reason, now) {
-      const text = `UPDATE "Session" SET "revokedAt" = $1, "revokedReason" = $2 WHERE "id" = $3 AND "revokedAt" IS NULL`;
-      await rows("auth_revoke_session", text, [pgDate(now), reason, sessionId]);
+      await rows("auth_revoke_session", REVOKE_SESSION, [pgDate(now), reason, sessionId]);
     },
     async rotate(spentId, successor, now, idleExpiresAt) {
       // Under READ COMMITTED a concurrent rotation of the same token makes this UPDATE wait for it to
@@ -225,9 +229,6 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
       const { id, sessionId, tokenHash, expiresAt, issuedAt } = successor;
       const [row] = await rows("auth_rotate", ROTATE_SQL, [pgDate(now), spentId, id, sessionId, tokenHash, pgDate(issuedAt), pgDate(expiresAt), pgDate(idleExpiresAt)]);
       return row?.rotated === 1;
-    },
-    async close() {
-      await pool.end();
     },
   };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
 import type { AuthDb } from "./auth-db";
-import { openPostgres, openSqlite, type Dialect } from "./client";
+import { openPostgres, openSqlite, type Database, type Dialect } from "./client";
 import { PrismaAuthStore } from "./prisma-store";
 import type { SessionQueries } from "./session-queries";
 
@@ -22,42 +22,29 @@ export interface TempDatabase {
   dispose(): Promise<void>;
 }
 
-function openTempPostgres(url: string): TempDatabase {
-  const database = openPostgres(url);
-  return {
-    // The few extra calls the tests make (count, findMany, …) take the same arguments on both generated
-    // clients, which TypeScript cannot see (see auth-db.ts).
-    db: database.client,
-    queries: database.queries,
-    store: new PrismaAuthStore(database),
-    dialect: "postgresql",
-    url,
-    async dispose() {
-      await database.client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "SecurityEvent", "User" RESTART IDENTITY CASCADE');
-      await database.close();
-    },
-  };
+function tempDatabase(database: Database, url: string, dispose: () => Promise<void>): TempDatabase {
+  // The few extra calls the tests make on `db` (count, findMany, …) take the same arguments on both
+  // generated clients, which TypeScript cannot see (see auth-db.ts).
+  const { client: db, queries, dialect } = database;
+  return { db, queries, dialect, url, store: new PrismaAuthStore(database), dispose };
 }
 
 export function openTempDatabase(): TempDatabase {
   if (process.env.TEST_DATABASE === "postgres") {
     const url = process.env.TEST_UNIT_DATABASE_URL;
     if (!url) throw new Error("TEST_DATABASE=postgres needs tests/support/unit-pg-setup.ts as a setup file");
-    return openTempPostgres(url);
+    const database = openPostgres(url);
+    return tempDatabase(database, url, async () => {
+      await database.client.$executeRawUnsafe('TRUNCATE "LoginFailure", "RefreshToken", "Session", "SecurityEvent", "User" RESTART IDENTITY CASCADE');
+      await database.close();
+    });
   }
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
   const url = `file:${path.join(dir, "test.db")}`;
   migrateSqlite(url, () => {});
   const database = openSqlite(url);
-  return {
-    db: database.client,
-    queries: database.queries,
-    store: new PrismaAuthStore(database),
-    dialect: "sqlite",
-    url,
-    async dispose() {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return tempDatabase(database, url, async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 }
