@@ -125,6 +125,16 @@ describe("signAccessToken / verifyAccessToken", () => {
     expect(await verify(await issue(TTL_MS, otherKey))).toEqual({ ok: false, reason: "invalid" });
   });
 
+  it("refuses another spelling of its own signature (the last character's unused bits set)", async () => {
+    const token = await issue();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(token.at(-1)!);
+    // 43 characters carry the 32 signature bytes: the last one's two low bits are padding decoders ignore.
+    const twins = [1, 2, 3].map((bits) => token.slice(0, -1) + alphabet[(last & ~3) | bits]);
+    for (const twin of twins) expect(await verify(twin), twin.slice(-4)).toEqual({ ok: false, reason: "invalid" });
+    expect((await verify(token)).ok).toBe(true);
+  });
+
   it("refuses a token whose payload was changed after signing", async () => {
     const tampered = withPayload(await issue(), (claims) => (claims.sub = "user-2"));
     expect(await verify(tampered)).toEqual({ ok: false, reason: "invalid" });

@@ -99,6 +99,22 @@ function checkTimes(claims: AccessClaims, now: Date): AccessVerification {
   return { ok: true, claims };
 }
 
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Whether a JWT's signature is spelled the one way base64url spells its bytes. Decoders ignore the unused
+ * low bits of the last character, so without this check each signature has several spellings that all
+ * verify, and a token the app never issued (as a string) would be accepted. The header and payload need
+ * no such check: the signature covers their exact text.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf(".") + 1);
+  const unusedBits = [0, -1, 4, 2][signature.length % 4]!; // 1 leftover character spells no whole byte
+  if (unusedBits < 0 || !/^[A-Za-z0-9_-]*$/.test(signature)) return false;
+  const last = BASE64URL_ALPHABET.indexOf(signature.at(-1) ?? "A");
+  return last % (1 << unusedBits) === 0;
+}
+
 /**
  * Verifies signature, algorithm, `kid`, `iss`, `aud` and `exp`. "expired" is only reported for a token
  * whose signature verified: a forged token is "invalid" whatever its claims say.
@@ -109,6 +125,7 @@ export async function verifyAccessToken(
   audience: TokenAudience,
   now: Date,
 ): Promise<AccessVerification> {
+  if (!hasCanonicalSignature(token)) return { ok: false, reason: "invalid" };
   const known = verifiedTokens.get(token);
   if (
     known &&
