@@ -148,7 +148,7 @@ export class AuthService {
         throw new AuthError("invalid_credentials");
       }
       await store.clearLoginFailures(emailSubject);
-      if (needsRehash(user.passwordHash)) {
+      if (user.passwordHash && needsRehash(user.passwordHash)) {
         await store.updatePasswordHash(user.id, await hashPassword(input.password), now);
       }
       return { user, now };

@@ -7,7 +7,8 @@ import type { RevokeReason } from "./session";
 export interface UserRecord {
   id: string;
   email: string;
-  passwordHash: string;
+  /** Null for an account made by single sign-on that never set a password. */
+  passwordHash: string | null;
 }
 
 export interface SessionRecord {
