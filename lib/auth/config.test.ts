@@ -112,3 +112,32 @@ describe("loadAuthConfig", () => {
     expect(loadAuthConfig({ NODE_ENV: "development" }).production).toBe(false);
   });
 });
+
+describe("the settings of mail, links and single sign-on", () => {
+  it("defaults APP_URL to localhost on PORT and refuses anything but an origin", () => {
+    expect(loadAuthConfig({}).appUrl).toBe("http://localhost:3000");
+    expect(loadAuthConfig({ PORT: "4123" }).appUrl).toBe("http://localhost:4123");
+    expect(loadAuthConfig({ APP_URL: "https://auth.example.com/" }).appUrl).toBe("https://auth.example.com");
+    for (const bad of ["auth.example.com", "javascript:alert(1)", "https://auth.example.com/app", "https://a@b.example"]) {
+      expect(() => loadAuthConfig({ APP_URL: bad })).toThrow(ConfigError);
+    }
+  });
+
+  it("has the contract's mail defaults", () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      smtpUrl: undefined,
+      mailFrom: "Keep Signed In <no-reply@localhost>",
+      resetTtl: 1800,
+      verifyTtl: 86_400,
+      requireEmailVerification: false,
+      trustedProxies: "",
+      oidc: undefined,
+    });
+  });
+
+  it("takes a provider only when issuer, client id and secret are all set", () => {
+    expect(() => loadAuthConfig({ AUTH_OIDC_ISSUER: "http://127.0.0.1:9/" })).toThrow(ConfigError);
+    const config = loadAuthConfig({ AUTH_OIDC_ISSUER: "http://127.0.0.1:9", AUTH_OIDC_CLIENT_ID: "app", AUTH_OIDC_CLIENT_SECRET: "s" });
+    expect(config.oidc).toEqual({ issuer: "http://127.0.0.1:9", clientId: "app", clientSecret: "s", name: "Single sign-on" });
+  });
+});

@@ -32,6 +32,32 @@ export interface AuthConfig {
   cleanupInterval: number;
   /** Most rows of one kind a cleanup pass deletes, so a pass stays short. */
   cleanupBatch: number;
+  /**
+   * The public origin (scheme, host, port; no path) for links in email and the OpenID Connect redirect_uri.
+   * Never taken from a request's Host: a link built from Host is how reset poisoning works.
+   */
+  appUrl: string;
+  /** `AUTH_TRUSTED_PROXIES` as written: a hop count, or addresses/CIDRs; empty: trust no proxy. */
+  trustedProxies: string;
+  /** Outgoing mail server (`smtp://` or `smtps://`); undefined: every message goes to the outbox folder. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Lifetime of a password-reset link, seconds. */
+  resetTtl: number;
+  /** Lifetime of an email-verification link, seconds. */
+  verifyTtl: number;
+  /** Sign-up signs nobody in and an unverified account cannot sign in. */
+  requireEmailVerification: boolean;
+  /** One OpenID Connect provider, or undefined when single sign-on is off. */
+  oidc: OidcSettings | undefined;
+}
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The provider's name on the login page's button. */
+  name: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -60,6 +86,35 @@ function flag(env: Env, name: string, fallback: boolean | undefined): boolean | 
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** `APP_URL` as an origin; defaults to http://localhost:<PORT>. */
+function appUrl(env: Env): string {
+  const raw = env.APP_URL?.trim() || `http://localhost:${env.PORT?.trim() || "3000"}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`APP_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`APP_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`APP_URL must be an origin only (scheme, host and port), got "${raw}"`);
+  }
+  return url.origin;
+}
+
+function oidcSettings(env: Env): OidcSettings | undefined {
+  const issuer = env.AUTH_OIDC_ISSUER?.trim();
+  const clientId = env.AUTH_OIDC_CLIENT_ID?.trim();
+  const clientSecret = env.AUTH_OIDC_CLIENT_SECRET?.trim();
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  if (!issuer || !clientId || !clientSecret) {
+    throw new ConfigError("AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET go together: set all three or none");
+  }
+  return { issuer, clientId, clientSecret, name: env.AUTH_OIDC_NAME?.trim() || "Single sign-on" };
+}
+
 export function loadAuthConfig(env: Env): AuthConfig {
   const refreshTtl = seconds(env, "AUTH_REFRESH_TTL", 2_592_000, 1);
   return {
@@ -82,5 +137,13 @@ export function loadAuthConfig(env: Env): AuthConfig {
     activityRetention: days(env, "AUTH_ACTIVITY_RETENTION_DAYS", 90),
     cleanupInterval: seconds(env, "AUTH_CLEANUP_INTERVAL", 3600),
     cleanupBatch: seconds(env, "AUTH_CLEANUP_BATCH", 1000, 1),
+    appUrl: appUrl(env),
+    trustedProxies: env.AUTH_TRUSTED_PROXIES?.trim() ?? "",
+    smtpUrl: env.SMTP_URL?.trim() || undefined,
+    mailFrom: env.MAIL_FROM?.trim() || "Keep Signed In <no-reply@localhost>",
+    resetTtl: seconds(env, "AUTH_RESET_TTL", 1800, 1),
+    verifyTtl: seconds(env, "AUTH_VERIFY_TTL", 86_400, 1),
+    requireEmailVerification: flag(env, "AUTH_REQUIRE_EMAIL_VERIFICATION", false) ?? false,
+    oidc: oidcSettings(env),
   };
 }
