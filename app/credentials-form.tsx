@@ -3,11 +3,12 @@
 // a pending state while the request runs, and a full navigation afterwards so every gate sees the cookies.
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
+import { safeNextPath } from "@/lib/http/next-path";
 import { useHydrated } from "@/lib/client/use-hydrated";
 
 interface CredentialsFormProps {
   mode: "login" | "register";
-  /** Where to go once signed in: a same-origin path, already checked on the server. */
+  /** Where to go once signed in: a same-origin path, checked on the server and again before navigating. */
   next: string;
 }
 
@@ -34,7 +35,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (response.ok) {
-        window.location.assign(next);
+        window.location.assign(safeNextPath(next) ?? "/dashboard");
         return;
       }
       setError(await errorMessage(response));

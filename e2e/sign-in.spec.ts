@@ -69,7 +69,8 @@ test("a signed-out visit to /dashboard ends on the login page, without protected
 test("a `next` pointing off-site is ignored and the person stays on our origin", async ({ page }) => {
   const email = uniqueEmail("next");
   await createAccount(server(), email);
-  for (const next of ["//evil.example/steal", "https://evil.example/", "javascript:alert(1)", "/\\evil.example"]) {
+  const offSite = ["//evil.example/steal", "https://evil.example/", "javascript:alert(1)", "/\\evil.example", "/..//evil.example/", "/.//evil.example", "/%2e%2e//evil.example"];
+  for (const next of offSite) {
     await page.context().clearCookies();
     await page.goto(`${server().url}/login?next=${encodeURIComponent(next)}`);
     await signIn(page, email);

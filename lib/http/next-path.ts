@@ -3,16 +3,28 @@
 const PLACEHOLDER_ORIGIN = "http://same-origin.invalid";
 
 /**
- * `next` as a same-origin path, or null. Refuses absolute URLs, protocol-relative `//host`, backslash
- * tricks (`/\host`), `javascript:` and control characters, by resolving against a placeholder origin.
+ * `next` as a same-origin path, or null. Judged on what a browser makes of it: the value is normalised
+ * by WHATWG URL (`/..//evil.example` becomes `//evil.example`, `%2e%2e` is `..`, `\` is `/`), and it is
+ * the normalised result that must be a plain path: one `/` not followed by `/` or `\`, resolving to the
+ * same origin, and unchanged when resolved again. Control characters (which URL parsers drop) are refused.
  */
 export function safeNextPath(next: string | null | undefined): string | null {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
-  if (/[\u0000-\u001f\u007f]/.test(next)) return null;
+  if (typeof next !== "string" || !isPlainPath(next) || /[\u0000-\u001f\u007f]/.test(next)) return null;
+  const path = normalise(next);
+  if (path === null || !isPlainPath(path) || normalise(path) !== path) return null;
+  return path;
+}
+
+/** Starts with exactly one `/`: not protocol-relative (`//host`) and not `/\host`, which browsers read as `//host`. */
+function isPlainPath(value: string): boolean {
+  return value.startsWith("/") && value[1] !== "/" && value[1] !== "\\";
+}
+
+/** The path, query and fragment a browser would request for `value`, or null when it leaves our origin. */
+function normalise(value: string): string | null {
   try {
-    const url = new URL(next, PLACEHOLDER_ORIGIN);
-    if (url.origin !== PLACEHOLDER_ORIGIN) return null;
-    return `${url.pathname}${url.search}${url.hash}`;
+    const url = new URL(value, PLACEHOLDER_ORIGIN);
+    return url.origin === PLACEHOLDER_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : null;
   } catch {
     return null;
   }
