@@ -4,6 +4,6 @@ export async function register(): Promise<void> {
   // The import sits inside the runtime check so the Edge bundle never includes Prisma.
   if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NEXT_PHASE !== "phase-production-build") {
     const { scheduleCleanup } = await import("./lib/ops/cleanup-schedule");
-    scheduleCleanup();
+    await scheduleCleanup();
   }
 }

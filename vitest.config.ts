@@ -15,7 +15,7 @@ export default defineConfig({
       {
         extends: true,
         // 30 s: a few tests hash a hundred passwords (argon2id), slow while the other projects share the cores.
-        test: { name: "unit", include: ["lib/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
       },
       {
         // The store and the service over PostgreSQL: the same tests, on a database per test file.

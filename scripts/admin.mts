@@ -1,12 +1,14 @@
 // `npm run admin -- <command>`: account administration from a shell, on the app's own database and core.
 // Run through tsx (a dev dependency; see README, "Administration").
 import { readFileSync } from "node:fs";
-import { AccountAdmin } from "../lib/auth/admin";
+import { buildAuthApp, type AuthApp } from "../lib/app/service";
+import type { AccountAdmin } from "../lib/auth/admin";
 import { loadAuthConfig } from "../lib/auth/config";
 import { isAuthError } from "../lib/auth/errors";
-import { DEFAULT_DATABASE_URL, openDatabase, type Database } from "../lib/db/client";
-import { PrismaAuthStore } from "../lib/db/prisma-store";
-import { isSqliteUrl, migrate, sqlitePath } from "./migrate.mjs";
+import { openDatabase } from "../lib/db/client";
+import { jsonLine } from "../lib/ops/log";
+import { appEnvironment } from "./app-environment.mjs";
+import { migrate } from "./migrate.mjs";
 
 const HELP = `Account administration for Keep Signed In.
 
@@ -71,12 +73,18 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-/** The database exactly as `npm start` opens it: a relative SQLite path is relative to the project folder. */
-async function openAppDatabase(): Promise<Database> {
-  const configured = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  const url = isSqliteUrl(configured) ? `file:${sqlitePath(configured)}` : configured;
-  await migrate(url, (message) => console.error(message));
-  return openDatabase(url);
+/**
+ * The app exactly as `npm start` builds it (same environment, secret and database, migrations applied),
+ * with its log lines on standard error so that standard output holds only the command's answer.
+ */
+async function openApp(): Promise<AuthApp> {
+  loadAuthConfig(process.env); // a bad setting stops here, before the database is touched
+  const { env } = appEnvironment(process.env);
+  await migrate(env.DATABASE_URL, (message) => console.error(message));
+  return buildAuthApp(env, {
+    database: openDatabase(env.DATABASE_URL, env),
+    log: (entry) => process.stderr.write(`${jsonLine(entry)}\n`),
+  });
 }
 
 function oneEmail(args: string[], command: string): string {
@@ -146,11 +154,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  let db: Database | undefined;
-  const connect = async () => {
-    const config = loadAuthConfig(process.env); // a bad setting stops here, before the database is touched
-    db = await openAppDatabase();
-    return new AccountAdmin({ store: new PrismaAuthStore(db), config });
+  let app: AuthApp | undefined;
+  const connect = async (): Promise<AccountAdmin> => {
+    app = await openApp();
+    return app.admin;
   };
   try {
     await run(command, args, connect);
@@ -164,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(isAuthError(error) ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    await db?.close();
+    await app?.database.close();
   }
 }
 

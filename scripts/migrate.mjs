@@ -4,26 +4,26 @@
 // tool can take over from the other. Runs at every start; a second run is a no-op, and instances starting
 // at once apply each migration once.
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { databaseSettings, dialectOf, sqliteFile } from "../lib/settings.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The SQLite file of a `file:` URL, relative to the project folder when not absolute. */
-export function sqlitePath(url) {
-  const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
-  return path.resolve(root, file);
-}
-
-export function isSqliteUrl(url) {
-  return url.startsWith("file:");
-}
-
-export function isPostgresUrl(url) {
-  return /^postgres(ql)?:\/\//.test(url);
+/**
+ * Creates the SQLite file, and its folder, for the owner alone (0600, folder 0700) when they do not exist
+ * yet: SQLite gives the -wal and -shm files it makes later the database file's own mode.
+ */
+function createPrivately(file) {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if (error?.code !== "EEXIST") throw error;
+  }
 }
 
 function migrations(folder) {
@@ -37,8 +37,8 @@ function migrations(folder) {
 }
 
 export function migrateSqlite(url, log = console.log) {
-  const file = sqlitePath(url);
-  mkdirSync(path.dirname(file), { recursive: true });
+  const file = sqliteFile(url, root);
+  createPrivately(file);
   const db = new Database(file, { timeout: 10_000 });
   try {
     // WAL lets readers go on while one writer commits; it is a property of the file, set once.
@@ -143,15 +143,13 @@ export async function migratePostgres(url, log = console.log) {
 }
 
 export async function migrate(url, log) {
-  if (isSqliteUrl(url)) return migrateSqlite(url, log);
-  if (isPostgresUrl(url)) return migratePostgres(url, log);
-  throw new Error(`unsupported DATABASE_URL: ${url.split(":")[0]}: (use file:… for SQLite, postgresql://… for PostgreSQL)`);
+  return dialectOf(url) === "sqlite" ? migrateSqlite(url, log) : migratePostgres(url, log);
 }
 
 // A promise chain, not top-level await: tools that load this file as CommonJS (tsx, for the benchmark's
 // in-process figures through lib/db/temp-database.ts) cannot compile top-level await.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  migrate(process.env.DATABASE_URL || "file:./data/app.db").catch((error) => {
+  Promise.resolve().then(() => migrate(databaseSettings(process.env, root).url)).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
-import { authContext } from "@/lib/http/context";
+import { authApp } from "@/lib/app/service";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
 
@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Create account" };
 
 export default async function RegisterPage() {
   await connection(); // rendered per request: the page carries that request's CSP nonce
-  const { config } = await authContext();
+  const { config } = await authApp();
 
   return (
     <main className="auth-page">

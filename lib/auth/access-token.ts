@@ -1,6 +1,7 @@
 // Access tokens: short-lived JWTs signed with HS256 through jose. Only Web Crypto is used, so the Edge
 // middleware and the Node.js route handlers verify with this same code.
 import { SignJWT, jwtVerify, errors, type JWTPayload } from "jose";
+import { checkSecret } from "../settings.mjs";
 
 export interface SigningKey {
   kid: string;
@@ -28,7 +29,6 @@ export interface TokenAudience {
 const ALGORITHM = "HS256";
 /** Seconds of clock skew tolerated on `exp` and `iat`; the contract allows up to 5, we need little. */
 export const CLOCK_TOLERANCE = 1;
-export const MIN_SECRET_BYTES = 32;
 
 const encoder = new TextEncoder();
 
@@ -43,10 +43,7 @@ function base64url(bytes: ArrayBuffer): string {
  * different for another, and it reveals nothing about the secret.
  */
 export async function importSigningKey(secret: string, settingName = "AUTH_SECRET"): Promise<SigningKey> {
-  const bytes = encoder.encode(secret);
-  if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new Error(`${settingName} must be at least ${MIN_SECRET_BYTES} bytes`);
-  }
+  const bytes = encoder.encode(checkSecret(secret, settingName));
   const key = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
     "verify",

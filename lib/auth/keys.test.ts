@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { importSigningKey, signAccessToken, verifyAccessToken } from "./access-token";
-import { importKeyRing, parsePreviousSecrets } from "./keys";
+import { importKeyRing } from "./keys";
 
 const CURRENT = "the-current-secret-that-is-32-bytes-or-more";
 const PREVIOUS = "the-previous-secret-that-is-32-bytes-or-more";
 const OLDER = "an-older-secret-still-32-bytes-long-at-least";
 const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in" };
 const NOW = new Date("2030-01-01T00:00:00.000Z");
-
-describe("parsePreviousSecrets", () => {
-  it("splits on commas and ignores blanks and spaces around entries", () => {
-    expect(parsePreviousSecrets(undefined)).toEqual([]);
-    expect(parsePreviousSecrets(" ")).toEqual([]);
-    expect(parsePreviousSecrets(` ${PREVIOUS} ,, ${OLDER},`)).toEqual([PREVIOUS, OLDER]);
-  });
-});
 
 describe("importKeyRing", () => {
   it("signs with the current key and verifies with the current and every previous key", async () => {

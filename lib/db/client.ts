@@ -7,13 +7,8 @@ import pg from "pg";
 import type { AuthDb } from "./auth-db";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { databaseSettings, dialectOf, poolSize, sqliteFile, type Dialect, type Env } from "../settings.mjs";
 import { postgresSessionQueries, sqliteSessionQueries, type SessionQueries } from "./session-queries";
-
-export const DEFAULT_DATABASE_URL = "file:./data/app.db";
-/** node-postgres's own default: connections per instance, so N instances open up to N times this. */
-export const DEFAULT_POOL_SIZE = 10;
-
-export type Dialect = "sqlite" | "postgresql";
 
 export interface Database {
   dialect: Dialect;
@@ -22,12 +17,6 @@ export interface Database {
   queries: SessionQueries;
   /** Disconnects Prisma, then the driver connections it shares. */
   close(): Promise<void>;
-}
-
-export function dialectOf(url: string): Dialect {
-  if (url.startsWith("file:")) return "sqlite";
-  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), not ${url.split(":")[0]}:`);
 }
 
 /** `closeDriver` closes what Prisma shares with the queries, once Prisma has let go. */
@@ -43,22 +32,17 @@ function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries, clo
   };
 }
 
-export function openSqlite(url: string): Database {
+/** A relative SQLite path is taken from the working folder (the project's, under `npm start`). */
+export function openSqlite(configuredUrl: string): Database {
+  // Both connections get the same absolute path: neither resolves a relative one in its own way.
+  const url = `file:${sqliteFile(configuredUrl, process.cwd())}`;
   // better-sqlite3 waits up to `timeout` ms for a lock held by another process before giving up.
   const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 5_000 }) });
   const queries = sqliteSessionQueries(url);
   return assemble("sqlite", client, queries, () => queries.close());
 }
 
-function poolSize(env: NodeJS.ProcessEnv): number {
-  const raw = env.DATABASE_POOL_SIZE;
-  if (raw === undefined || raw === "") return DEFAULT_POOL_SIZE;
-  const size = Number(raw);
-  if (!Number.isInteger(size) || size < 1) throw new Error(`DATABASE_POOL_SIZE must be a whole number ≥ 1, not "${raw}"`);
-  return size;
-}
-
-export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env): Database {
+export function openPostgres(url: string, env: Env = process.env): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize(env),
@@ -72,13 +56,14 @@ export function openPostgres(url: string, env: NodeJS.ProcessEnv = process.env):
   return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), () => pool.end());
 }
 
-export function openDatabase(url: string): Database {
-  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url);
+export function openDatabase(url: string, env: Env = process.env): Database {
+  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url, env);
 }
 
 const globalForDb = globalThis as unknown as { authDatabase?: Database };
 
+/** This process's database, the one DATABASE_URL names (lib/settings.mjs), opened at first use. */
 export function database(): Database {
-  globalForDb.authDatabase ??= openDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  globalForDb.authDatabase ??= openDatabase(databaseSettings(process.env, process.cwd()).url);
   return globalForDb.authDatabase;
 }

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
 import type { AuthDb } from "./auth-db";
-import { openPostgres, openSqlite, type Database, type Dialect } from "./client";
+import type { Dialect } from "../settings.mjs";
+import { openPostgres, openSqlite, type Database } from "./client";
 import { PrismaAuthStore } from "./prisma-store";
 import type { SessionQueries } from "./session-queries";
 

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { isAuthError } from "../auth/errors";
 import type { AuthService, Principal } from "../auth/service";
 import { AuthCookies, type AuthState } from "./cookies";
-import { authContext } from "./context";
+import { authApp } from "../app/service";
 
 /**
  * The signed-in person for a protected page at `path`. Without a live session it redirects through the
@@ -14,7 +14,7 @@ import { authContext } from "./context";
 export async function requirePageSession(path: string): Promise<{ principal: Principal; service: AuthService }> {
   // Request data first: it makes the page dynamic, so nothing is prerendered at build time.
   const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
-  const { service, config } = await authContext();
+  const { service, config } = await authApp();
   const accessToken = AuthCookies.for(requestHeaders, config).accessToken(requestCookies);
   try {
     return { principal: await service.authenticate(accessToken), service };
@@ -28,6 +28,6 @@ export async function requirePageSession(path: string): Promise<{ principal: Pri
 /** What the auth-state cookie says about this browser, for the login page's message. */
 export async function browserAuthState(): Promise<AuthState | undefined> {
   const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
-  const { config } = await authContext();
+  const { config } = await authApp();
   return AuthCookies.for(requestHeaders, config).state(requestCookies);
 }

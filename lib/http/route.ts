@@ -1,15 +1,15 @@
-// The frame every API route handler runs in: cross-site check for state changes, the auth context,
+// The frame every API route handler runs in: cross-site check for state changes, the app (lib/app),
 // the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
 import type { NextRequest, NextResponse } from "next/server";
 import { AuthError } from "../auth/errors";
 import type { ClientInfo, Principal } from "../auth/service";
 import { AuthCookies } from "./cookies";
-import { authContext, type AuthContext } from "./context";
+import { authApp, type AuthApp } from "../app/service";
 import { errorResponse } from "./respond";
 import { assertSameOrigin, bearerToken, clientInfo } from "./request";
 import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
 
-export interface RouteScope extends AuthContext {
+export interface RouteScope extends AuthApp {
   request: NextRequest;
   cookies: AuthCookies;
   /** The caller's address and user agent, for the security activity and the logs. */
@@ -28,7 +28,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
     let cookies: AuthCookies | undefined;
     let response: NextResponse;
     try {
-      const auth = await authContext();
+      const auth = await authApp();
       cookies = AuthCookies.for(request.headers, auth.config);
       if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
       const accessToken = bearerToken(request) ?? cookies.accessToken(request);

@@ -1,11 +1,8 @@
 // The cleanup on a timer inside the server process (started from instrumentation.ts). Each pass deletes at
 // most AUTH_CLEANUP_BATCH rows of each kind, so it never holds the database long enough to stall a
 // request; when a pass hits that limit, the next one follows a second later until the backlog is gone.
-import { loadAuthConfig, type Env } from "../auth/config";
 import { hasMoreWork, pruneOnce } from "../auth/retention";
-import { database } from "../db/client";
-import { PrismaAuthStore } from "../db/prisma-store";
-import { logJson } from "./log";
+import { authApp } from "../app/service";
 
 /** The first pass comes soon after start, so a server restarted more often than the interval still cleans. */
 const FIRST_PASS_MAX_DELAY_S = 60;
@@ -13,11 +10,11 @@ const BACKLOG_PAUSE_MS = 1_000;
 
 const globalForCleanup = globalThis as unknown as { authCleanupScheduled?: boolean };
 
-export function scheduleCleanup(env: Env = process.env): void {
-  const config = loadAuthConfig(env);
+/** On this server's own app (lib/app), so the passes use the store and the logger the requests use. */
+export async function scheduleCleanup(): Promise<void> {
+  const { config, store, log } = await authApp();
   if (config.cleanupInterval === 0 || globalForCleanup.authCleanupScheduled) return;
   globalForCleanup.authCleanupScheduled = true;
-  const store = new PrismaAuthStore(database());
   let running = false;
 
   async function pass(): Promise<void> {
@@ -25,9 +22,9 @@ export function scheduleCleanup(env: Env = process.env): void {
     running = true;
     let more = false;
     try {
-      more = hasMoreWork(await pruneOnce(store, config, new Date(), logJson), config);
+      more = hasMoreWork(await pruneOnce(store, config, new Date(), log), config);
     } catch (error) {
-      logJson({ event: "cleanup_failed", level: "warn", at: new Date(), reason: "database_error" });
+      log({ event: "cleanup_failed", level: "warn", at: new Date(), reason: "database_error" });
       console.error("Cleanup pass failed:", error);
     } finally {
       running = false;

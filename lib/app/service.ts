@@ -1,0 +1,62 @@
+// The composition root: the one place that turns the environment into the app's running parts (settings,
+// signing keys, the database and its store, the logger, the auth service, the account admin). Route
+// handlers and pages (through lib/http), the cleanup schedule (lib/ops) and the admin command
+// (scripts/admin.mts) all get them from here, so they all run the same store, wrapped the same way.
+//
+// Adding a part: one line in buildAuthApp that builds it from the parts above it, one field in AuthApp,
+// then hand it to whatever uses it (`new AuthService({ ..., mailer })`).
+import { AccountAdmin } from "../auth/admin";
+import type { AuthLogger } from "../auth/activity";
+import { loadAuthConfig, type AuthConfig, type Env } from "../auth/config";
+import { importKeyRing } from "../auth/keys";
+import { AuthService } from "../auth/service";
+import type { AuthStore } from "../auth/store";
+import { database as processDatabase, type Database } from "../db/client";
+import { PrismaAuthStore } from "../db/prisma-store";
+import { reportingUnavailable } from "../db/unavailable";
+import { logJson } from "../ops/log";
+
+export interface AuthApp {
+  config: AuthConfig;
+  log: AuthLogger;
+  database: Database;
+  /** The store every use case runs on; database outages arrive as 503 `service_unavailable`. */
+  store: AuthStore;
+  service: AuthService;
+  admin: AccountAdmin;
+}
+
+export interface AuthAppOptions {
+  /** Defaults to this process's database (lib/db/client.ts), the one DATABASE_URL names. */
+  database?: Database;
+  /** Defaults to JSON lines on stdout (lib/ops/log.ts). */
+  log?: AuthLogger;
+}
+
+export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Promise<AuthApp> {
+  const config = loadAuthConfig(env); // a bad setting stops here, before the database is touched
+  const log = options.log ?? logJson;
+  const keys = await importKeyRing(requiredSecret(env), env.AUTH_PREVIOUS_SECRETS);
+  const database = options.database ?? processDatabase();
+  const store = reportingUnavailable(new PrismaAuthStore(database));
+  const service = new AuthService({ config, store, ...keys, log });
+  const admin = new AccountAdmin({ config, store, log });
+  return { config, log, database, store, service, admin };
+}
+
+function requiredSecret(env: Env): string {
+  const secret = env.AUTH_SECRET;
+  if (!secret) throw new Error("AUTH_SECRET is not set: start the app with `npm start`, which provides one");
+  return secret;
+}
+
+const globalForApp = globalThis as unknown as { authApp?: Promise<AuthApp> };
+
+/** This server process's app, built from process.env at first use and shared across requests and reloads. */
+export function authApp(): Promise<AuthApp> {
+  globalForApp.authApp ??= buildAuthApp(process.env).catch((error: unknown) => {
+    globalForApp.authApp = undefined; // the next request tries again (a setting fixed, a database back)
+    throw error;
+  });
+  return globalForApp.authApp;
+}
