@@ -15,6 +15,7 @@ const WORDING: Record<ActivityType, string> = {
   password_changed: "Password changed",
   password_reset: "Password reset by an administrator",
   sessions_ended: "Signed out of all devices by an administrator",
+  session_limit: "Signed out the least recently used device: too many signed-in devices",
 };
 
 // Rendered on the server, so one explicit time zone rather than whatever the server's is.

@@ -16,6 +16,7 @@ export const ACTIVITY_TYPES = [
   "password_changed",
   "password_reset",
   "sessions_ended",
+  "session_limit",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -57,8 +57,8 @@ export class AccountAdmin {
     const input = parseAccount(email, password);
     const user = await this.findUser(input.email);
     const now = this.now();
-    await this.store.updatePasswordHash(user.id, await hashPassword(input.password), now);
-    const sessionsEnded = await this.endAll(user, "admin_password_reset", now);
+    const passwordHash = await hashPassword(input.password);
+    const sessionsEnded = await this.store.updatePasswordAndRevoke({ userId: user.id, passwordHash, reason: "admin_password_reset", now });
     await this.record(securityEvent("password_reset", user.id, NO_CLIENT, now));
     return { user, sessionsEnded };
   }
@@ -90,7 +90,7 @@ export class AccountAdmin {
   }
 
   private async endAll(user: PublicUser, reason: RevokeReason, now: Date): Promise<number> {
-    return (await this.store.revokeSessions({ userId: user.id }, reason, now)).length;
+    return this.store.revokeSessions({ userId: user.id }, reason, now);
   }
 
   private async record(event: SecurityEventRecord): Promise<void> {

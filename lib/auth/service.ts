@@ -16,7 +16,7 @@ import { AuthError } from "./errors";
 import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
-import { accessTokenExpiry, addSeconds, isSessionAlive, refreshTokenExpiry } from "./session";
+import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
 import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { checkThrottle } from "./throttle";
 
@@ -216,7 +216,7 @@ export class AuthService {
       const verified = await verifyAccessToken(credentials.accessToken, this.verificationKeys, this.config, now);
       if (verified.ok || verified.reason === "expired") sessionId = verified.claims.sid;
     }
-    if (sessionId && (await this.revoke({ sessionId }, "logout", now)).length > 0) {
+    if (sessionId && (await this.revoke({ sessionId }, "logout", now)) > 0) {
       this.log({ ...this.entry("sign_out", now, client), sessionId });
     }
   }
@@ -269,7 +269,7 @@ export class AuthService {
     if (!found || found.user.id !== principal.user.id) throw new AuthError("not_found");
     const now = this.now();
     const revoked = await this.revoke({ sessionId, userId: principal.user.id }, "device_revoked", now);
-    if (revoked.length > 0) await this.record([securityEvent("device_revoked", principal.user.id, client, now, sessionId)]);
+    if (revoked > 0) await this.record([securityEvent("device_revoked", principal.user.id, client, now, sessionId)]);
   }
 
   /** Changes the password and ends every other session; the caller's own session stays signed in. */
@@ -279,8 +279,15 @@ export class AuthService {
     if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
       throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
     }
-    await this.store.updatePasswordHash(user.id, await hashPassword(input.newPassword), now);
-    await this.revoke({ userId: user.id, exceptSessionId: principal.sessionId }, "password_change", now);
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.store.updatePasswordAndRevoke({
+      userId: user.id,
+      passwordHash,
+      reason: "password_change",
+      keepSessionId: principal.sessionId,
+      now,
+    });
+    this.liveness.clear();
     await this.record([securityEvent("password_changed", user.id, client, now, principal.sessionId)]);
   }
 
@@ -322,7 +329,11 @@ export class AuthService {
       expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
       spentAt: null,
     };
-    await this.store.createSession(session, token);
+    const ended = await this.store.createSession(session, token, MAX_LIVE_SESSIONS);
+    if (ended > 0) {
+      this.liveness.clear();
+      await this.record([securityEvent("session_limit", user.id, client, now, session.id)]);
+    }
     return this.issue({ session, user: { id: user.id, email: user.email } }, refreshToken, token, now);
   }
 
@@ -391,7 +402,7 @@ export class AuthService {
     filter: Parameters<AuthStore["revokeSessions"]>[0],
     reason: Parameters<AuthStore["revokeSessions"]>[1],
     now: Date,
-  ): Promise<string[]> {
+  ): Promise<number> {
     const revoked = await this.store.revokeSessions(filter, reason, now);
     this.liveness.clear();
     return revoked;

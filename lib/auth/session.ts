@@ -39,4 +39,12 @@ export type RevokeReason =
   | "password_change"
   | "reuse_detected"
   | "admin_password_reset"
-  | "admin_end_sessions";
+  | "admin_end_sessions"
+  | "session_limit";
+
+/**
+ * Live sessions one account may have. A new sign-in beyond it ends the least recently used one: what a
+ * person signs in from fits many times over, and the sessions list, revoke-all and a password change stay
+ * bounded whatever a script does with a stolen password (README, Limits).
+ */
+export const MAX_LIVE_SESSIONS = 100;

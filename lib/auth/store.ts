@@ -82,6 +82,17 @@ export interface PruneCounts {
 
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
 
+/** A new password for an account, and the revocation that goes with it. */
+export interface PasswordChange {
+  userId: string;
+  passwordHash: string;
+  /** Why the account's sessions end. */
+  reason: RevokeReason;
+  /** The one session that stays signed in (the person changing their own password), if any. */
+  keepSessionId?: string;
+  now: Date;
+}
+
 /** What a login does while it holds the lock on its email: check the throttle, verify, record. */
 export type LoginStore = Pick<
   AuthStore,
@@ -96,11 +107,25 @@ export interface AuthStore {
   /** Every account, oldest first, with its number of live sessions. */
   listUsers(now: Date): Promise<UserSummary[]>;
 
-  createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void>;
+  /**
+   * Stores a new session and its first token. When the account then has more than `maxLiveSessions` live
+   * sessions, the least recently used ones beyond that end ("session_limit"), in the same transaction;
+   * returns how many ended.
+   */
+  createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number>;
   findSession(sessionId: string): Promise<SessionWithUser | null>;
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
-  /** Revokes the live sessions that match; returns the ids it revoked. */
-  revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<string[]>;
+  /**
+   * Revokes the live sessions that match, by condition in one statement (never a list of ids, which
+   * would grow with the account); returns how many it revoked.
+   */
+  revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<number>;
+  /**
+   * Sets the password hash, raises the credential version and revokes the account's sessions (all but
+   * `keepSessionId`), in one transaction: a new password never lives beside the sessions it should end.
+   * Returns how many sessions it revoked.
+   */
+  updatePasswordAndRevoke(change: PasswordChange): Promise<number>;
 
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /** Reads the token and its session, applies `decide`, and writes its outcome, in one transaction. */

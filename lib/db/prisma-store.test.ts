@@ -8,7 +8,12 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RefreshDecision } from "../auth/refresh-token";
+import { MAX_LIVE_SESSIONS } from "../auth/session";
 import type { NewRefreshToken, SessionRecord } from "../auth/store";
+import { AccountAdmin } from "../auth/admin";
+import { loadAuthConfig } from "../auth/config";
+import { pruneRequest } from "../auth/retention";
+import { insertRotatedSession, insertSessions } from "../../tests/support/bulk-sessions";
 import { openTempDatabase, type TempDatabase } from "./temp-database";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
@@ -52,7 +57,7 @@ async function createSession(userId: string, tokenHash: string = randomUUID()): 
     issuedAt: T0,
     expiresAt: at(3600),
   };
-  await database.store.createSession(session, token);
+  await database.store.createSession(session, token, MAX_LIVE_SESSIONS);
   return session;
 }
 
@@ -69,7 +74,8 @@ describe("PrismaAuthStore", () => {
     const bobs = await createSession(bob);
 
     const revoked = await database.store.revokeSessions({ userId: alice, exceptSessionId: kept!.id }, "password_change", at(10));
-    expect(revoked.sort()).toEqual([other1!.id, other2!.id].sort());
+    expect(revoked).toBe(2);
+    expect((await database.store.findSession(other2!.id))?.session.revokedReason).toBe("password_change");
     expect((await database.store.listLiveSessions(alice, at(10))).map((s) => s.id)).toEqual([kept!.id]);
     expect((await database.store.findSession(bobs.id))?.session.revokedAt).toBeNull();
     expect((await database.store.findSession(other1!.id))?.session).toMatchObject({
@@ -82,10 +88,84 @@ describe("PrismaAuthStore", () => {
     const alice = await createUser("a@example.com");
     const bob = await createUser("b@example.com");
     const session = await createSession(alice);
-    expect(await database.store.revokeSessions({ sessionId: session.id, userId: bob }, "device_revoked", at(1))).toEqual([]);
-    expect(await database.store.revokeSessions({ sessionId: session.id }, "logout", at(2))).toEqual([session.id]);
-    expect(await database.store.revokeSessions({ sessionId: session.id }, "logout", at(3))).toEqual([]);
+    expect(await database.store.revokeSessions({ sessionId: session.id, userId: bob }, "device_revoked", at(1))).toBe(0);
+    expect(await database.store.revokeSessions({ sessionId: session.id }, "logout", at(2))).toBe(1);
+    expect(await database.store.revokeSessions({ sessionId: session.id }, "logout", at(3))).toBe(0);
     expect((await database.store.findSession(session.id))?.session.revokedAt).toEqual(at(2));
+  });
+
+  describe("at real sizes: past SQLite's 999 bound parameters", () => {
+    const MANY = 1_500;
+
+    it("revokes every live session of an account in one statement, except the one kept", async () => {
+      const alice = await createUser("a@example.com");
+      const bob = await createUser("b@example.com");
+      const [kept] = await insertSessions(database.db, alice, MANY, T0);
+      await insertSessions(database.db, bob, 3, T0);
+      expect(await database.store.revokeSessions({ userId: alice, exceptSessionId: kept!.id }, "logout_all", at(1))).toBe(MANY - 1);
+      expect((await database.store.listLiveSessions(alice, at(1))).map((s) => s.id)).toEqual([kept!.id]);
+      expect(await database.store.revokeSessions({ userId: alice }, "logout_all", at(2))).toBe(1);
+      expect(await database.db.session.count({ where: { userId: alice, revokedAt: null } })).toBe(0);
+      expect(await database.db.session.count({ where: { userId: bob, revokedAt: null } })).toBe(3);
+    });
+
+    it("sets a new password and ends the account's sessions in one transaction", async () => {
+      const alice = await createUser("a@example.com");
+      const [kept] = await insertSessions(database.db, alice, MANY, T0);
+      const ended = await database.store.updatePasswordAndRevoke({
+        userId: alice,
+        passwordHash: "new-hash",
+        reason: "password_change",
+        keepSessionId: kept!.id,
+        now: at(1),
+      });
+      expect(ended).toBe(MANY - 1);
+      expect(await database.db.user.findUnique({ where: { id: alice } })).toMatchObject({ passwordHash: "new-hash", credentialVersion: 1 });
+      expect(await database.db.session.count({ where: { userId: alice, revokedAt: null } })).toBe(1);
+      expect(await database.db.session.count({ where: { userId: alice, revokedReason: "password_change" } })).toBe(MANY - 1);
+    });
+
+    it("caps an account's live sessions: a new one ends the least recently used beyond the cap", async () => {
+      const alice = await createUser("a@example.com");
+      // Inserted directly, as an account from before the cap would have them: one above the cap.
+      const sessions = await insertSessions(database.db, alice, MAX_LIVE_SESSIONS + 1, T0);
+      const newest = await createSession(alice);
+      const live = new Set((await database.store.listLiveSessions(alice, at(1))).map((s) => s.id));
+      expect(live.size).toBe(MAX_LIVE_SESSIONS);
+      expect(live.has(newest.id)).toBe(true);
+      // insertSessions makes each one used a millisecond after the one before: the first two are the least recent.
+      expect(live.has(sessions[0]!.id) || live.has(sessions[1]!.id)).toBe(false);
+      expect(await database.db.session.findUnique({ where: { id: sessions[0]!.id } })).toMatchObject({ revokedReason: "session_limit" });
+      expect(live.has(sessions[2]!.id)).toBe(true);
+    });
+  });
+
+  describe("cleanup at real sizes", () => {
+    const DAY_S = 86_400;
+    // The defaults: AUTH_CLEANUP_BATCH=1000 and 30 days' retention.
+    const config = loadAuthConfig({});
+
+    it("removes a session refreshed over a thousand times, ended 31 days ago, with all its tokens", async () => {
+      const alice = await createUser("a@example.com");
+      const ended = await insertRotatedSession(database.db, alice, 1_100, at(-31 * DAY_S));
+      const live = await createSession(alice);
+
+      const first = await database.store.prune(pruneRequest(config, T0));
+      expect(first).toMatchObject({ refreshTokens: 1_000, sessions: 0 });
+      const second = await database.store.prune(pruneRequest(config, T0));
+      expect(second).toMatchObject({ refreshTokens: 101, sessions: 1 });
+      expect(await database.db.session.findUnique({ where: { id: ended } })).toBeNull();
+      expect(await database.db.refreshToken.count({ where: { sessionId: ended } })).toBe(0);
+      expect(await database.db.refreshToken.count({ where: { sessionId: live.id } })).toBe(1);
+    });
+
+    it("`cleanup` (the admin command's passes) clears such a backlog in one run", async () => {
+      const alice = await createUser("a@example.com");
+      await insertRotatedSession(database.db, alice, 2_100, at(-31 * DAY_S));
+      const admin = new AccountAdmin({ store: database.store, config, clock: () => T0 });
+      expect(await admin.cleanup()).toMatchObject({ refreshTokens: 2_101, sessions: 1 });
+      expect(await database.db.refreshToken.count()).toBe(0);
+    });
   });
 
   it("lists only sessions that are neither revoked, past their end, nor idle", async () => {
@@ -202,7 +282,7 @@ async function signedIn(tokenHash = "h0") {
     ip: "192.0.2.1",
   };
   const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, issuedAt: T0, expiresAt: at(1800) };
-  await database.store.createSession(session, token);
+  await database.store.createSession(session, token, MAX_LIVE_SESSIONS);
   return { session, token, email: `${userId}@example.com` };
 }
 

@@ -6,6 +6,7 @@ import type {
   AuthStore,
   LoginStore,
   NewRefreshToken,
+  PasswordChange,
   PruneCounts,
   PruneRequest,
   RedeemOutcome,
@@ -37,13 +38,33 @@ function liveAt(now: Date) {
   return { revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } };
 }
 
-/** Deletes the rows a bounded query found, by primary key; returns how many went. */
+/** One UPDATE by condition: its parameters are the filter's, however many sessions it ends. */
+async function revokeWhere(db: AuthModels, filter: SessionFilter, reason: RevokeReason, now: Date): Promise<number> {
+  const where =
+    "sessionId" in filter
+      ? { id: filter.sessionId, userId: filter.userId, revokedAt: null }
+      : { userId: filter.userId, id: filter.exceptSessionId ? { not: filter.exceptSessionId } : undefined, revokedAt: null };
+  const { count } = await db.session.updateMany({ where, data: { revokedAt: now, revokedReason: reason } });
+  return count;
+}
+
+/**
+ * Ids per DELETE: a constant well within SQLite's 999 bound parameters (PostgreSQL allows 65,535), so a
+ * batch of any size (AUTH_CLEANUP_BATCH) is deleted in statements whose parameters do not grow with it.
+ */
+export const DELETE_CHUNK = 500;
+
+/** Deletes the rows a bounded query found, by primary key, `DELETE_CHUNK` at a time; returns how many went. */
 async function deleteBatch<Id>(
   found: PromiseLike<{ id: Id }[]>,
   remove: (ids: Id[]) => PromiseLike<{ count: number }>,
 ): Promise<number> {
   const ids = (await found).map((row) => row.id);
-  return ids.length === 0 ? 0 : (await remove(ids)).count;
+  let removed = 0;
+  for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
+    removed += (await remove(ids.slice(start, start + DELETE_CHUNK))).count;
+  }
+  return removed;
 }
 
 export class PrismaAuthStore implements AuthStore {
@@ -89,9 +110,31 @@ export class PrismaAuthStore implements AuthStore {
     return rows.map(({ _count, ...user }) => ({ ...user, liveSessions: _count.sessions }));
   }
 
-  async createSession(session: SessionRecord, firstToken: NewRefreshToken): Promise<void> {
+  async createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number> {
     const { sessionId: _sessionId, ...token } = firstToken;
-    await this.db.session.create({ data: { ...session, refreshTokens: { create: token } } });
+    const now = session.createdAt;
+    return this.database.client.$transaction(async (tx) => {
+      await tx.session.create({ data: { ...session, refreshTokens: { create: token } } });
+      // The last session the cap keeps; every live one used less recently than it ends. One indexed
+      // read for an account under the cap, whatever its size otherwise.
+      const lastKept = await tx.session.findFirst({
+        where: { userId: session.userId, ...liveAt(now) },
+        orderBy: [{ lastUsedAt: "desc" }, { id: "desc" }],
+        skip: maxLiveSessions - 1,
+        select: { id: true, lastUsedAt: true },
+      });
+      if (!lastKept) return 0;
+      const { count } = await tx.session.updateMany({
+        where: {
+          userId: session.userId,
+          id: { not: session.id },
+          ...liveAt(now),
+          OR: [{ lastUsedAt: { lt: lastKept.lastUsedAt } }, { lastUsedAt: lastKept.lastUsedAt, id: { lt: lastKept.id } }],
+        },
+        data: { revokedAt: now, revokedReason: "session_limit" satisfies RevokeReason },
+      });
+      return count;
+    });
   }
 
   findSession(sessionId: string): Promise<SessionWithUser | null> {
@@ -105,20 +148,18 @@ export class PrismaAuthStore implements AuthStore {
     });
   }
 
-  async revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<string[]> {
-    const where =
-      "sessionId" in filter
-        ? { id: filter.sessionId, userId: filter.userId, revokedAt: null }
-        : { userId: filter.userId, id: filter.exceptSessionId ? { not: filter.exceptSessionId } : undefined, revokedAt: null };
+  async revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<number> {
+    return revokeWhere(this.db, filter, reason, now);
+  }
+
+  async updatePasswordAndRevoke(change: PasswordChange): Promise<number> {
+    const { userId, passwordHash, reason, keepSessionId, now } = change;
     return this.database.client.$transaction(async (tx) => {
-      const live = await tx.session.findMany({ where, orderBy: { lastUsedAt: "desc" } });
-      if (live.length === 0) return [];
-      const ids = live.map((session) => session.id);
-      await tx.session.updateMany({
-        where: { id: { in: ids }, revokedAt: null },
-        data: { revokedAt: now, revokedReason: reason },
+      await tx.user.update({
+        where: { id: userId },
+        data: { passwordHash, credentialVersion: { increment: 1 }, updatedAt: now },
       });
-      return ids;
+      return revokeWhere(tx, { userId, exceptSessionId: keepSessionId }, reason, now);
     });
   }
 
@@ -230,9 +271,10 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   /**
-   * Deletes by primary key in batches of `limit`, so each statement is short whatever the backlog. A
-   * session's refresh tokens go first; the session itself once none is left (its spent tokens are what
-   * tells a replay, "refresh_reused", from an unknown token, so they live exactly as long as it).
+   * Deletes by primary key in batches of `limit` (each in chunks of DELETE_CHUNK ids), so each statement
+   * is short and its parameters bounded whatever the backlog. A session's refresh tokens go first; the
+   * session itself once none is left (its spent tokens are what tells a replay, "refresh_reused", from an
+   * unknown token, so they live exactly as long as it).
    */
   async prune(request: PruneRequest): Promise<PruneCounts> {
     const { sessionsEndedBefore: before, limit } = request;

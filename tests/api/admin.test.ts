@@ -1,16 +1,16 @@
 // `npm run admin` against real temporary databases: each command spawned as a person would run it, and
 // its effect checked through the running app where there is one.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Client, PASSWORD } from "../support/client";
+import { runAdmin, type AdminRun } from "../support/admin-command";
 import { startServer, type TestServer } from "../support/server";
 
 const root = path.resolve(__dirname, "..", "..");
-const TSX = path.join(root, "node_modules", ".bin", "tsx");
 const NEW_PASSWORD = "a reset passphrase";
 
 const dir = mkdtempSync(path.join(tmpdir(), "auth-admin-"));
@@ -20,32 +20,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the admin script directly (what `npm run admin --` runs), from `cwd`, with `input` on stdin. */
-/**
- * Runs the admin command. Asynchronously: a synchronous spawn would freeze this process for seconds, long
- * enough for the server to close idle keep-alive sockets under the HTTP client's feet.
- */
-function admin(args: string[], options: { input?: string; databaseUrl?: string; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(root, "scripts", "admin.mts"), ...args], {
-      cwd: options.cwd ?? root,
-      env: { ...process.env, DATABASE_URL: options.databaseUrl ?? DATABASE_URL },
-      timeout: 30_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+/** Runs the admin script directly (what `npm run admin --` runs), on this file's database unless told. */
+function admin(args: string[], options: { input?: string; databaseUrl?: string; cwd?: string } = {}): Promise<AdminRun> {
+  return runAdmin(args, { ...options, databaseUrl: options.databaseUrl ?? DATABASE_URL });
 }
 
 describe("usage", () => {
