@@ -3,7 +3,8 @@ import { useState } from "react";
 import { SessionEndedError, signOut } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
 
-export function AccountActions() {
+/** `account`: the id of the account the page shows; the server refuses to sign out any other. */
+export function AccountActions({ account }: { account: string }) {
   const [pending, setPending] = useState<"this" | "all" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const hydrated = useHydrated();
@@ -15,10 +16,15 @@ export function AccountActions() {
     setPending(everywhere ? "all" : "this");
     setError(null);
     try {
-      await signOut(everywhere);
+      await signOut(everywhere, account);
     } catch (caught) {
       if (caught instanceof SessionEndedError) return;
-      setError("Could not sign out. Check your connection and try again.");
+      // fetch itself throws a TypeError when the server cannot be reached; anything else is the API's message.
+      setError(
+        caught instanceof TypeError || !(caught instanceof Error)
+          ? "Could not sign out. Check your connection and try again."
+          : `Could not sign out: ${caught.message}`,
+      );
       setPending(null);
     }
   }

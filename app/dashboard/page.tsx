@@ -3,15 +3,23 @@ import { requirePageSession } from "@/lib/http/page-session";
 import { Brand } from "../brand";
 import { AccountActions } from "./account-actions";
 import { RecentActivity } from "./recent-activity";
+import { SecurityAlerts } from "./security-alerts";
 import { SessionList, type SessionItem } from "./session-list";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 const RECENT_ACTIVITY_SHOWN = 20;
+/** Read beyond the lines shown, so that a run of failed sign-ins folded into one line has its count. */
+const RECENT_ACTIVITY_READ = 100;
 
 export default async function DashboardPage() {
   const { principal, service } = await requirePageSession("/dashboard");
-  const sessions: SessionItem[] = (await service.listSessions(principal)).map((session) => ({
+  const [sessionViews, activity, alerts] = await Promise.all([
+    service.listSessions(principal),
+    service.listActivity(principal, RECENT_ACTIVITY_READ),
+    service.listSecurityAlerts(principal),
+  ]);
+  const sessions: SessionItem[] = sessionViews.map((session) => ({
     id: session.id,
     createdAt: session.createdAt.toISOString(),
     lastUsedAt: session.lastUsedAt.toISOString(),
@@ -19,7 +27,6 @@ export default async function DashboardPage() {
     ip: session.ip,
     current: session.current,
   }));
-  const activity = await service.listActivity(principal, RECENT_ACTIVITY_SHOWN);
 
   return (
     <>
@@ -34,9 +41,10 @@ export default async function DashboardPage() {
         <p className="lead">
           Signed in as <strong>{principal.user.email}</strong>
         </p>
-        <SessionList initialSessions={sessions} />
-        <RecentActivity events={activity} />
-        <AccountActions />
+        <SecurityAlerts alerts={alerts} />
+        <SessionList account={principal.user.id} initialSessions={sessions} />
+        <RecentActivity events={activity} shown={RECENT_ACTIVITY_SHOWN} truncated={activity.length === RECENT_ACTIVITY_READ} />
+        <AccountActions account={principal.user.id} />
       </main>
     </>
   );

@@ -1,8 +1,8 @@
-// Server-rendered: the person's recent security activity in plain words, and a warning when a refresh
-// token was reused (a sign that someone copied it).
+// Server-rendered: the person's recent security activity in plain words. Repeated failed sign-ins (which
+// anyone who knows the email can cause) are one line with a count; the warnings are in SecurityAlerts.
 import type { ActivityType } from "@/lib/auth/activity";
 import type { ActivityView } from "@/lib/auth/service";
-import { describeBrowser } from "@/lib/client/describe-device";
+import { when, where } from "./activity-format";
 
 const WORDING: Record<ActivityType, string> = {
   account_created: "Account created",
@@ -18,59 +18,67 @@ const WORDING: Record<ActivityType, string> = {
   session_limit: "Signed out the least recently used device: too many signed-in devices",
 };
 
-// Rendered on the server, so one explicit time zone rather than whatever the server's is.
-const TIME = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-  timeZone: "UTC",
-});
-
-function when(date: Date): string {
-  return `${TIME.format(date)} UTC`;
+/** One line of the list: an event, or a run of consecutive failed sign-ins (`count` of them, `oldest` first). */
+interface ActivityLine {
+  event: ActivityView;
+  count: number;
+  oldest: Date;
 }
 
-function where(event: ActivityView): string {
-  if (!event.ip && !event.userAgent) return "By an administrator";
-  return [describeBrowser(event.userAgent), event.ip].filter(Boolean).join(" · ");
-}
-
-/** A first sign-in from a browser is stored as two events, new_device then sign_in; one line says both. */
-function oneLinePerSignIn(events: ActivityView[]): ActivityView[] {
-  return events.filter((event, index) => {
+/**
+ * Newest first in, newest first out. A first sign-in from a browser is stored as two events, new_device
+ * then sign_in: one line says both. Consecutive failed sign-ins become one line.
+ */
+function activityLines(events: ActivityView[]): ActivityLine[] {
+  const lines: ActivityLine[] = [];
+  events.forEach((event, index) => {
     const newer = events[index - 1];
-    return !(event.type === "sign_in" && newer?.type === "new_device" && +newer.createdAt === +event.createdAt);
+    if (event.type === "sign_in" && newer?.type === "new_device" && +newer.createdAt === +event.createdAt) return;
+    const previous = lines.at(-1);
+    if (event.type === "sign_in_failed" && previous?.event.type === "sign_in_failed" && newer?.type === "sign_in_failed") {
+      previous.count += 1;
+      previous.oldest = event.createdAt;
+      return;
+    }
+    lines.push({ event, count: 1, oldest: event.createdAt });
   });
+  return lines;
 }
 
-export function RecentActivity({ events: all }: { events: ActivityView[] }) {
-  const events = oneLinePerSignIn(all);
-  const reuse = events.find((event) => event.type === "refresh_reused");
+interface RecentActivityProps {
+  /** Newest first. */
+  events: ActivityView[];
+  /** Lines shown at most. */
+  shown: number;
+  /** Whether older events exist than those passed (a run of failures at the end may be longer). */
+  truncated: boolean;
+}
+
+export function RecentActivity({ events, shown, truncated }: RecentActivityProps) {
+  const all = activityLines(events);
+  const lines = all.slice(0, shown);
+  const openEnded = (index: number) => truncated && index === all.length - 1;
   return (
     <section className="panel" aria-labelledby="activity-heading">
       <h2 id="activity-heading">Recent activity</h2>
       <p className="panel-lead">Sign-ins and security changes on your account, newest first.</p>
-      {reuse && (
-        <div className="message warning" role="alert">
-          <strong>Someone may have a copy of one of your sessions.</strong> On {when(reuse.createdAt)} a sign-in
-          token that had already been used was presented again ({where(reuse)}), so we ended that session. If
-          this was not you, change your password and log out of all devices.
-        </div>
-      )}
-      {events.length === 0 ? (
+      {lines.length === 0 ? (
         <p className="session-meta">No activity yet.</p>
       ) : (
         <ul className="activity" aria-label="Recent activity">
-          {events.map((event, index) => (
+          {lines.map(({ event, count, oldest }, index) => (
             <li key={index} data-testid="activity" data-type={event.type}>
               <div className={event.type === "refresh_reused" ? "activity-name warning-text" : "activity-name"}>
-                {WORDING[event.type]}
+                {count > 1 ? `${count}${openEnded(index) ? "+" : ""} failed sign-ins (wrong password)` : WORDING[event.type]}
               </div>
               <div className="session-meta">
-                <time dateTime={event.createdAt.toISOString()}>{when(event.createdAt)}</time> · {where(event)}
+                {count > 1 && (
+                  <>
+                    <time dateTime={oldest.toISOString()}>{when(oldest)}</time> to{" "}
+                  </>
+                )}
+                <time dateTime={event.createdAt.toISOString()}>{when(event.createdAt)}</time> ·{" "}
+                {count > 1 ? `latest from ${where(event)}` : where(event)}
               </div>
             </li>
           ))}

@@ -14,7 +14,8 @@ export interface SessionItem {
   current: boolean;
 }
 
-export function SessionList({ initialSessions }: { initialSessions: SessionItem[] }) {
+/** `account`: the id of the account the page shows; every request is made for it alone. */
+export function SessionList({ account, initialSessions }: { account: string; initialSessions: SessionItem[] }) {
   const [sessions, setSessions] = useState(initialSessions);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +29,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
     try {
       const response = await request();
       if (!response.ok) throw new Error(await errorMessage(response));
-      const list = await apiFetch("/api/auth/sessions");
+      const list = await apiFetch("/api/auth/sessions", { account });
       if (!list.ok) throw new Error(await errorMessage(list));
       setSessions(((await list.json()) as { sessions: SessionItem[] }).sessions);
     } catch (caught) {
@@ -40,7 +41,7 @@ export function SessionList({ initialSessions }: { initialSessions: SessionItem[
   }
 
   const reload = () => run("reload", () => Promise.resolve(new Response(null, { status: 204 })));
-  const revoke = (id: string) => run(id, () => apiFetch(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: "DELETE" }));
+  const revoke = (id: string) => run(id, () => apiFetch(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: "DELETE", account }));
 
   return (
     <section className="panel" aria-labelledby="sessions-heading">

@@ -21,6 +21,14 @@ export const ACTIVITY_TYPES = [
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
+/**
+ * Events the owner is warned of, listed apart from the recent activity so that no number of other
+ * events (failed sign-ins anyone can cause by knowing the email) pushes them out of view.
+ */
+export const SECURITY_ALERT_TYPES = ["refresh_reused", "new_device"] as const satisfies readonly ActivityType[];
+/** How long an alert stays on the dashboard. */
+export const SECURITY_ALERT_DAYS = 30;
+
 export function isActivityType(value: string): value is ActivityType {
   return (ACTIVITY_TYPES as readonly string[]).includes(value);
 }

@@ -19,6 +19,10 @@ export const ERRORS = {
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "This method is not allowed here." },
   email_taken: { status: 409, message: "An account with this email already exists." },
+  account_changed: {
+    status: 409,
+    message: "This browser is now signed in to a different account. Reload the page to see it.",
+  },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KB." },
   too_many_attempts: { status: 429, message: "Too many attempts. Please wait and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },

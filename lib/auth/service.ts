@@ -5,6 +5,8 @@ import { signAccessToken, verifyAccessToken, type SigningKey } from "./access-to
 import {
   levelOf,
   logEntryOf,
+  SECURITY_ALERT_DAYS,
+  SECURITY_ALERT_TYPES,
   securityEvent,
   silentLogger,
   type AuthLogEntry,
@@ -248,6 +250,13 @@ export class AuthService {
   /** The caller's recent security activity, newest first. */
   async listActivity(principal: Principal, limit = 50): Promise<ActivityView[]> {
     const events = await this.store.listSecurityEvents(principal.user.id, limit);
+    return events.map(({ type, createdAt, ip, userAgent }) => ({ type, createdAt, ip, userAgent }));
+  }
+
+  /** The caller's security alerts of the last SECURITY_ALERT_DAYS, newest first, whatever happened since. */
+  async listSecurityAlerts(principal: Principal, limit = 5): Promise<ActivityView[]> {
+    const since = new Date(this.now().getTime() - SECURITY_ALERT_DAYS * 86_400_000);
+    const events = await this.store.listSecurityEvents(principal.user.id, limit, { types: SECURITY_ALERT_TYPES, since });
     return events.map(({ type, createdAt, ip, userAgent }) => ({ type, createdAt, ip, userAgent }));
   }
 

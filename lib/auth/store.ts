@@ -1,8 +1,15 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
-import type { SecurityEventRecord } from "./activity";
+import type { ActivityType, SecurityEventRecord } from "./activity";
 import type { RefreshDecision } from "./refresh-token";
 import type { RevokeReason } from "./session";
+
+export interface SecurityEventFilter {
+  /** A fixed list from the code (never from a request): the database's parameter limit is far. */
+  types?: readonly ActivityType[];
+  /** Only events at or after this instant. */
+  since?: Date;
+}
 
 export interface UserRecord {
   id: string;
@@ -149,8 +156,8 @@ export interface AuthStore {
   withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T>;
 
   addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
-  /** The user's most recent events, newest first. */
-  listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]>;
+  /** The user's most recent events, newest first; with `filter`, only those of its types and time. */
+  listSecurityEvents(userId: string, limit: number, filter?: SecurityEventFilter): Promise<SecurityEventRecord[]>;
   /** Whether the user signed in (or signed up) before with exactly this user agent. */
   hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean>;
 

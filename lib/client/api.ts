@@ -1,17 +1,20 @@
 "use client";
 // The one way the browser calls the API. On a 401 it refreshes once and retries; concurrent 401s share one
-// refresh, across tabs too (a Web Lock); when the session has truly ended it goes to the login page.
+// refresh, across tabs too (a Web Lock); when the session has truly ended it goes to the login page. A
+// request made for the account a page shows carries its id, and a page whose account is no longer the
+// signed-in one reloads.
+import { EXPECTED_ACCOUNT_HEADER } from "../http/expected-account";
 import { loginPath } from "../http/next-path";
 import { announceSignedOut } from "./auth-channel";
+import { refreshedRecently } from "./recent-refresh";
 
 const REFRESH_LOCK = "auth-refresh";
 const LAST_REFRESH_KEY = "auth:last-refresh";
-/** A refresh another tab finished this recently already covers us: the cookie jar is shared. */
-const RECENT_REFRESH_MS = 2_000;
 
+/** The page is being left (to the login page, or reloaded for another account): nothing to show. */
 export class SessionEndedError extends Error {
-  constructor() {
-    super("The session has ended");
+  constructor(message = "The session has ended") {
+    super(message);
   }
 }
 
@@ -21,8 +24,7 @@ type RefreshOutcome = "refreshed" | "ended" | "unavailable";
 let refreshInFlight: Promise<RefreshOutcome> | null = null;
 
 async function refreshNow(): Promise<RefreshOutcome> {
-  const last = Number(localStorage.getItem(LAST_REFRESH_KEY) ?? 0);
-  if (Date.now() - last < RECENT_REFRESH_MS) return "refreshed";
+  if (refreshedRecently(localStorage.getItem(LAST_REFRESH_KEY), Date.now())) return "refreshed";
   try {
     const response = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
     if (response.ok) localStorage.setItem(LAST_REFRESH_KEY, String(Date.now()));
@@ -49,30 +51,56 @@ export function goToLogin(): void {
   window.location.assign(loginPath(`${window.location.pathname}${window.location.search}`));
 }
 
-export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+export interface ApiInit extends RequestInit {
+  /** The id of the account the page was rendered for: the server refuses the request for any other. */
+  account?: string;
+}
+
+export async function apiFetch(path: string, { account, ...init }: ApiInit = {}): Promise<Response> {
   const send = () =>
     fetch(path, {
       ...init,
       credentials: "same-origin",
-      headers: { ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers },
+      headers: {
+        ...(init.body ? { "Content-Type": "application/json" } : {}),
+        ...(account ? { [EXPECTED_ACCOUNT_HEADER]: account } : {}),
+        ...init.headers,
+      },
     });
-  const response = await send();
-  if (response.status !== 401) return response;
-  const outcome = await refreshSession();
-  if (outcome === "unavailable") throw new Error("The service is briefly unavailable. Please try again.");
-  const retried = outcome === "refreshed" ? await send() : response;
-  if (retried.status === 401) {
-    goToLogin();
-    throw new SessionEndedError();
+  let response = await send();
+  if (response.status === 401) {
+    const outcome = await refreshSession();
+    if (outcome === "unavailable") throw new Error("The service is briefly unavailable. Please try again.");
+    if (outcome === "refreshed") response = await send();
+    if (response.status === 401) {
+      goToLogin();
+      throw new SessionEndedError();
+    }
   }
-  return retried;
+  if (response.status === 409 && (await errorCode(response)) === "account_changed") {
+    window.location.reload();
+    throw new SessionEndedError("Another account signed in");
+  }
+  return response;
 }
 
-/** Ends this session (or all of them) and tells the other tabs of this browser. */
-export async function signOut(everywhere: boolean): Promise<void> {
-  await apiFetch(everywhere ? "/api/auth/logout-all" : "/api/auth/logout", { method: "POST" });
+/**
+ * Ends this session (or all of them) of `account`, then tells the other tabs of this browser. A refused
+ * or failed request throws its message and tells nobody: the page stays, still signed in.
+ */
+export async function signOut(everywhere: boolean, account: string): Promise<void> {
+  const response = await apiFetch(everywhere ? "/api/auth/logout-all" : "/api/auth/logout", { method: "POST", account });
+  if (!response.ok) throw new Error(await errorMessage(response));
   announceSignedOut();
   window.location.assign("/login");
+}
+
+async function errorCode(response: Response): Promise<unknown> {
+  try {
+    return ((await response.clone().json()) as { error?: unknown }).error;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The message of an API error body, for showing inline. */

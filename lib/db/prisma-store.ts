@@ -11,6 +11,7 @@ import type {
   PruneRequest,
   RedeemOutcome,
   RedeemRequest,
+  SecurityEventFilter,
   SessionFilter,
   SessionRecord,
   SessionWithUser,
@@ -251,9 +252,13 @@ export class PrismaAuthStore implements AuthStore {
     await this.db.securityEvent.createMany({ data: events });
   }
 
-  async listSecurityEvents(userId: string, limit: number): Promise<SecurityEventRecord[]> {
+  async listSecurityEvents(userId: string, limit: number, filter: SecurityEventFilter = {}): Promise<SecurityEventRecord[]> {
     const rows = await this.db.securityEvent.findMany({
-      where: { userId },
+      where: {
+        userId,
+        ...(filter.types ? { type: { in: [...filter.types] } } : {}),
+        ...(filter.since ? { createdAt: { gte: filter.since } } : {}),
+      },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,
       select: { userId: true, type: true, createdAt: true, ip: true, userAgent: true, sessionId: true },

@@ -5,6 +5,7 @@ import { AuthError } from "../auth/errors";
 import type { ClientInfo, Principal } from "../auth/service";
 import { AuthCookies } from "./cookies";
 import { authApp, type AuthApp } from "../app/service";
+import { EXPECTED_ACCOUNT_HEADER } from "./expected-account";
 import { errorResponse } from "./respond";
 import { assertSameOrigin, bearerToken, clientInfo } from "./request";
 import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
@@ -14,8 +15,13 @@ export interface RouteScope extends AuthApp {
   cookies: AuthCookies;
   /** The caller's address and user agent, for the security activity and the logs. */
   client: ClientInfo;
-  /** The caller's live session from the access cookie or a Bearer header; throws a 401 otherwise. */
+  /**
+   * The caller's live session from the access cookie or a Bearer header; throws a 401 otherwise, and a 409
+   * `account_changed` when the request names another account in `X-Account` (see EXPECTED_ACCOUNT_HEADER).
+   */
   principal(): Promise<Principal>;
+  /** For a route that needs no principal (logout): the same `X-Account` check, when the header is sent. */
+  assertExpectedAccount(): Promise<void>;
 }
 
 type Handler<Params> = (scope: RouteScope, params: Params) => Promise<NextResponse>;
@@ -32,12 +38,21 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
       cookies = AuthCookies.for(request.headers, auth.config);
       if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
       const accessToken = bearerToken(request) ?? cookies.accessToken(request);
+      const expectedAccount = request.headers.get(EXPECTED_ACCOUNT_HEADER);
+      const principal = async () => {
+        const caller = await auth.service.authenticate(accessToken);
+        if (expectedAccount !== null && expectedAccount !== caller.user.id) throw new AuthError("account_changed");
+        return caller;
+      };
       const scope: RouteScope = {
         ...auth,
         request,
         cookies,
         client: clientInfo(request),
-        principal: () => auth.service.authenticate(accessToken),
+        principal,
+        assertExpectedAccount: async () => {
+          if (expectedAccount !== null) await principal();
+        },
       };
       response = await handler(scope, await context.params);
     } catch (error) {

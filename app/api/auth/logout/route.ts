@@ -2,8 +2,13 @@ import { noContent } from "@/lib/http/respond";
 import { bearerToken } from "@/lib/http/request";
 import { apiRoute, otherMethods } from "@/lib/http/route";
 
-/** Ends this session. Needs only the refresh cookie (an expired access token is fine) and is idempotent. */
-export const POST = apiRoute(async ({ request, service, cookies, client }) => {
+/**
+ * Ends this session. Needs only the refresh cookie (an expired access token is fine) and is idempotent.
+ * A page that names its account (`X-Account`) needs a live access token of that account: its client
+ * refreshes on the 401 and retries.
+ */
+export const POST = apiRoute(async ({ request, service, cookies, client, assertExpectedAccount }) => {
+  await assertExpectedAccount();
   await service.logout(
     { refreshToken: cookies.refreshToken(request), accessToken: bearerToken(request) ?? cookies.accessToken(request) },
     client,
