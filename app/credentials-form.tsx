@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
 import { safeNextPath } from "@/lib/http/next-path";
 import { useHydrated } from "@/lib/client/use-hydrated";
+import { PasswordField } from "./password-field";
 
 interface CredentialsFormProps {
   mode: "login" | "register";
@@ -13,14 +14,15 @@ interface CredentialsFormProps {
 }
 
 const TEXT = {
-  login: { endpoint: "/api/auth/login", submit: "Sign in", pending: "Signing in…", password: "current-password" },
-  register: { endpoint: "/api/auth/register", submit: "Create account", pending: "Creating account…", password: "new-password" },
+  login: { endpoint: "/api/auth/login", submit: "Sign in", pending: "Signing in…", password: "current" },
+  register: { endpoint: "/api/auth/register", submit: "Create account", pending: "Creating account…", password: "new" },
 } as const;
 
 export function CredentialsForm({ mode, next }: CredentialsFormProps) {
   const text = TEXT[mode];
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [email, setEmail] = useState("");
   const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -56,25 +58,18 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
       </div>
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" inputMode="email" required autoFocus />
-      </div>
-      <div className="field">
-        <label htmlFor="password">Password</label>
         <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete={text.password}
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
           required
-          minLength={mode === "register" ? 8 : undefined}
-          aria-describedby={mode === "register" ? "password-hint" : undefined}
+          autoFocus
+          onChange={(event) => setEmail(event.currentTarget.value)}
         />
-        {mode === "register" && (
-          <span id="password-hint" className="hint">
-            8 to 128 characters. A long passphrase is best.
-          </span>
-        )}
       </div>
+      <PasswordField id="password" name="password" label="Password" purpose={text.password} related={[email]} />
       <button type="submit" className="primary" disabled={!hydrated || pending} aria-busy={pending}>
         {pending ? text.pending : text.submit}
       </button>

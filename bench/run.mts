@@ -123,6 +123,26 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
     };
   },
 
+  async dashboard({ url, accounts, signedIn, signedInAs, load }) {
+    log(`dashboard: the real /dashboard against /bench/bare, ${CONNECTIONS} connections, each account with a few sessions and events`);
+    await Promise.all(accounts.slice(1).map((a) => asAPersonHas(url, a.email)));
+    const rounds = await interleaved({
+      dashboard: load({ path: "/dashboard", connections: CONNECTIONS, setupConnection: signedInAs }),
+      bare: load({ path: "/bench/bare", connections: CONNECTIONS, setupConnection: signedInAs }),
+    });
+    const bytes = async (path: string) => (await (await fetch(`${url}${path}`, { headers: signedIn })).arrayBuffer()).byteLength;
+    const loads = summarise(rounds);
+    const c = String(CONNECTIONS);
+    return {
+      rounds,
+      rows: [
+        { label: "page /dashboard (3 sessions, activity, alerts)", connections: c, summary: loads.dashboard!, bytes: await bytes("/dashboard") },
+        { label: "page /bench/bare (no middleware)", connections: c, summary: loads.bare!, bytes: await bytes("/bench/bare") },
+      ],
+      checks: [check("the real /dashboard / bare page, req/s", ratio(rounds, "dashboard", "bare"), ">=", 0.5)],
+    };
+  },
+
   async api({ signedInAs, load }) {
     log(`API: GET /api/me against GET /api/bench/plain, ${CONNECTIONS} connections`);
     const rounds = await interleaved({
@@ -207,6 +227,26 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
     };
   },
 };
+
+/**
+ * What a person's dashboard holds: two more devices signed in (sessions, and "new browser" events and
+ * alerts) and a mistyped password. Once per account: a database kept from an earlier run has them already.
+ */
+async function asAPersonHas(url: string, email: string): Promise<void> {
+  const login = (password: string, userAgent: string) =>
+    fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": userAgent },
+      body: JSON.stringify({ email, password }),
+    });
+  const phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+  const laptop = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+  if ((await login(`${PASSWORD} (mistyped)`, laptop)).status !== 401) throw new Error(`expected a failed login for ${email}`);
+  for (const userAgent of [phone, laptop]) {
+    const response = await login(PASSWORD, userAgent);
+    if (!response.ok) throw new Error(`could not sign ${email} in: ${response.status}`);
+  }
+}
 
 /**
  * Each connection signs in its own account with the right password: no failure is recorded, so neither

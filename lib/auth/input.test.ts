@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loginInput, normalizeEmail, normalizePassword, passwordChangeInput, registerInput } from "./input";
+import { COMMON_PASSWORD_MESSAGE } from "./password-rules";
 
 const GOOD_PASSWORD = "correct horse";
 const domain = "@example.com";
@@ -99,5 +100,28 @@ describe("passwordChangeInput", () => {
   it("applies the length policy to the new password only", () => {
     expect(passwordChangeInput.safeParse({ currentPassword: "old", newPassword: GOOD_PASSWORD }).success).toBe(true);
     expect(passwordChangeInput.safeParse({ currentPassword: GOOD_PASSWORD, newPassword: "short" }).success).toBe(false);
+  });
+});
+
+describe("common passwords", () => {
+  const withPassword = (password: string) => registerInput.safeParse({ email: "a@example.com", password });
+
+  it("refuses a password on the leaked-password list, whatever its letter case, and says why", () => {
+    for (const password of ["password", "Password", "iloveyou", "QWERTYUIOP", "trustno1", "1qaz2wsx"]) {
+      const parsed = withPassword(password);
+      expect(parsed.success, password).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toBe(COMMON_PASSWORD_MESSAGE);
+    }
+  });
+
+  it("accepts what is not on it", () => {
+    expect(withPassword(GOOD_PASSWORD).success).toBe(true);
+    expect(withPassword("marmalade tuesday orbit").success).toBe(true);
+  });
+
+  it("applies to a changed password too, never to the current one being checked", () => {
+    expect(passwordChangeInput.safeParse({ currentPassword: "password", newPassword: GOOD_PASSWORD }).success).toBe(true);
+    expect(passwordChangeInput.safeParse({ currentPassword: GOOD_PASSWORD, newPassword: "password1" }).success).toBe(false);
+    expect(loginInput.safeParse({ email: "a@example.com", password: "password" }).success).toBe(true);
   });
 });

@@ -4,12 +4,14 @@
 // Case folding the whole address (local part too) is deliberate: people type their email in whatever case,
 // and two accounts differing only by case would be a support and phishing hazard.
 // Passwords: NFC-normalised (the same password typed on macOS and Windows yields the same bytes), never
-// trimmed, 8 to 128 Unicode code points, checked before any hashing so a huge password costs nothing.
+// trimmed, 8 to 128 Unicode code points, checked before any hashing so a huge password costs nothing. A
+// new password must also not be a common one (common-passwords.ts).
 import { z } from "zod";
+import { isCommonPassword } from "./common-passwords";
+import { COMMON_PASSWORD_MESSAGE, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 export const EMAIL_MAX_LENGTH = 254;
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
 
 export function normalizeEmail(email: string): string {
   return email.trim().normalize("NFC").toLowerCase();
@@ -33,8 +35,8 @@ const email = z
       .pipe(z.email({ error: "Enter a valid email address." })),
   );
 
-/** A password being chosen: the length policy applies. */
-const newPassword = z
+/** A password being chosen (sign-up, change, reset): the length policy applies, and no common password. */
+export const newPassword = z
   .string({ error: "Password must be a string." })
   .refine((value) => codePoints(value) >= PASSWORD_MIN_LENGTH, {
     error: `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`,
@@ -43,7 +45,8 @@ const newPassword = z
     error: `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`,
     abort: true,
   })
-  .transform(normalizePassword);
+  .transform(normalizePassword)
+  .refine((value) => !isCommonPassword(value), { error: COMMON_PASSWORD_MESSAGE });
 
 /** A password being checked: any non-empty string up to the maximum, so old passwords still work. */
 const presentedPassword = z

@@ -80,6 +80,7 @@ describe("refused changes leave the password and the sessions as they were", () 
   test.each([
     ["7 characters", "1234567"],
     ["129 code points", "🔑".repeat(129)],
+    ["a common one (on the leaked-password list)", "Sunshine1"],
   ])("a new password of %s → 400 invalid_input", async (_label, newPassword) => {
     const { client, email } = await registerUser(server);
     await expectError(await changePassword(client, { currentPassword: PASSWORD, newPassword }), 400, "invalid_input");

@@ -1,4 +1,6 @@
 // POST /api/auth/register: 201 and signed in; 400 invalid_input, 409 email_taken, 403 signup_disabled.
+import { dictionary } from "@zxcvbn-ts/language-common";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   Client,
@@ -43,7 +45,7 @@ describe("successful registration", () => {
   });
 
   test("accepts a password of exactly 8 characters and one of 128 code points (256 UTF-16 units)", async () => {
-    expect((await register({ email: uniqueEmail(), password: "12345678" })).status).toBe(201);
+    expect((await register({ email: uniqueEmail(), password: "k3y-8chr" })).status).toBe(201);
     expect((await register({ email: uniqueEmail(), password: "🔑".repeat(128) })).status).toBe(201);
   });
 
@@ -104,6 +106,19 @@ describe("400 invalid_input", () => {
     ["129 code points", "🔑".repeat(129)],
   ])("a password of %s is refused", async (_label, password) => {
     await expectError(await register({ email: uniqueEmail(), password }), 400, "invalid_input");
+  });
+
+  test("a common or leaked password, in any letter case, is refused with a message that says why", async () => {
+    // A sample of the list the server ships with, as a guesser would try it.
+    const common = dictionary["passwords-common"].filter((entry) => entry.length >= 8);
+    const samples = ["password", "iloveyou", "PassWord1", "QWERTYUIOP", ...fc.sample(fc.constantFrom(...common), 12)];
+    for (const password of samples) {
+      const email = uniqueEmail();
+      const response = await register({ email, password });
+      expect(response.status, password).toBe(400);
+      expect(await response.json()).toEqual({ error: "invalid_input", message: expect.stringMatching(/too common/) });
+      expect((await new Client(server.url).post("/api/auth/login", { email, password })).status).toBe(401);
+    }
   });
 
   test("a refused registration creates no account: the email can be registered afterwards", async () => {
