@@ -61,6 +61,8 @@ export default defineConfig({
           ...serverTests,
           name: "multi",
           include: ["tests/multi/**/*.test.ts"],
+          // One file at a time: each starts its own instances, and the timings of one must not pay for another's.
+          fileParallelism: false,
           env: { TEST_DATABASE: "postgres" },
           globalSetup: ["tests/support/postgres.ts", "tests/support/build.ts"],
           sequence: { groupOrder: 1 },

@@ -15,16 +15,19 @@ export interface Database {
   client: AuthDb;
   /** The hot paths (reading a session, rotating a refresh token) straight through the driver. */
   queries: SessionQueries;
+  /** PostgreSQL's connection pool, shared with Prisma (the per-address bounds count on it); none on SQLite. */
+  pool?: pg.Pool;
   /** Disconnects Prisma, then the driver connections it shares. */
   close(): Promise<void>;
 }
 
 /** `closeDriver` closes what Prisma shares with the queries, once Prisma has let go. */
-function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries, closeDriver: () => unknown): Database {
+function assemble(dialect: Dialect, client: AuthDb, queries: SessionQueries, closeDriver: () => unknown, pool?: pg.Pool): Database {
   return {
     dialect,
     client,
     queries,
+    pool,
     async close() {
       await client.$disconnect();
       await closeDriver();
@@ -53,7 +56,7 @@ export function openPostgres(url: string, env: Env = process.env): Database {
   pool.on("error", (error) => console.error(JSON.stringify({ event: "database_connection_lost", error: error.message })));
   const prisma = new PostgresClient({ adapter: new PrismaPg(pool) });
   // Same models, another generated type family: see auth-db.ts.
-  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), () => pool.end());
+  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), () => pool.end(), pool);
 }
 
 export function openDatabase(url: string, env: Env = process.env): Database {

@@ -1,21 +1,29 @@
-// Per-address bounds on the endpoints that write without a password check: refresh (each call writes a
-// rotation) and register (each call creates an account and hashes a password). Counted in this process
-// with rate-limiter-flexible: these bound floods, they are not security boundaries, so per-instance counts
-// are enough. Login has its own exact, database-backed throttle (lib/auth/throttle.ts).
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// Per-address bounds on the endpoints that write or mail without a password check: refresh (each call
+// writes a rotation), register (each call creates an account and hashes a password) and forgot-password
+// (each call may send an email). They bound floods, and are counted where every instance sees the same
+// count (lib/ops/rate-limiter.ts: Redis, PostgreSQL, or memory on SQLite). Login has its own exact,
+// database-backed throttle (lib/auth/throttle.ts).
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { AuthError } from "../auth/errors";
 import type { AuthConfig } from "../auth/config";
+import { createRateLimiter } from "../ops/rate-limiter";
 
-type Bound = "refresh" | "register";
+export type Bound = "refresh" | "register" | "forgot";
 
-const limiters = new Map<Bound, RateLimiterMemory>();
+const PER_MINUTE: Record<Bound, (config: AuthConfig) => number> = {
+  refresh: (config) => config.refreshRatePerMinute,
+  register: (config) => config.registerRatePerMinute,
+  forgot: (config) => config.forgotRatePerMinute,
+};
 
-function limiter(bound: Bound, config: AuthConfig): RateLimiterMemory | undefined {
-  const points = bound === "refresh" ? config.refreshRatePerMinute : config.registerRatePerMinute;
+const limiters = new Map<Bound, RateLimiterAbstract>();
+
+function limiter(bound: Bound, config: AuthConfig): RateLimiterAbstract | undefined {
+  const points = PER_MINUTE[bound](config);
   if (points === 0) return undefined;
   let existing = limiters.get(bound);
   if (!existing) {
-    existing = new RateLimiterMemory({ keyPrefix: bound, points, duration: 60 });
+    existing = createRateLimiter({ name: bound, points, durationSeconds: 60 }, config);
     limiters.set(bound, existing);
   }
   return existing;
