@@ -9,12 +9,14 @@ import { AccountAdmin } from "../auth/admin";
 import type { AuthLogger } from "../auth/activity";
 import { loadAuthConfig, type AuthConfig, type Env } from "../auth/config";
 import { importKeyRing } from "../auth/keys";
+import type { AuthMetrics } from "../auth/metrics";
 import { AuthService } from "../auth/service";
 import type { AuthStore } from "../auth/store";
 import { database as processDatabase, type Database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
 import { reportingUnavailable } from "../db/unavailable";
 import { logJson } from "../ops/log";
+import { countAuthEvent, prometheusMetrics } from "../ops/metrics";
 
 export interface AuthApp {
   config: AuthConfig;
@@ -31,6 +33,8 @@ export interface AuthAppOptions {
   database?: Database;
   /** Defaults to JSON lines on stdout (lib/ops/log.ts). */
   log?: AuthLogger;
+  /** What the service counts besides its log (the liveness cache); nothing by default. */
+  metrics?: AuthMetrics;
 }
 
 export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Promise<AuthApp> {
@@ -39,7 +43,7 @@ export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Prom
   const keys = await importKeyRing(requiredSecret(env), env.AUTH_PREVIOUS_SECRETS);
   const database = options.database ?? processDatabase();
   const store = reportingUnavailable(new PrismaAuthStore(database));
-  const service = new AuthService({ config, store, ...keys, log });
+  const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics });
   const admin = new AccountAdmin({ config, store, log });
   return { config, log, database, store, service, admin };
 }
@@ -50,11 +54,17 @@ function requiredSecret(env: Env): string {
   return secret;
 }
 
+/** A server's log: JSON lines, and the Prometheus counters derived from them (GET /api/metrics). */
+const loggedAndCounted: AuthLogger = (entry) => {
+  logJson(entry);
+  countAuthEvent(entry);
+};
+
 const globalForApp = globalThis as unknown as { authApp?: Promise<AuthApp> };
 
 /** This server process's app, built from process.env at first use and shared across requests and reloads. */
 export function authApp(): Promise<AuthApp> {
-  globalForApp.authApp ??= buildAuthApp(process.env).catch((error: unknown) => {
+  globalForApp.authApp ??= buildAuthApp(process.env, { log: loggedAndCounted, metrics: prometheusMetrics }).catch((error: unknown) => {
     globalForApp.authApp = undefined; // the next request tries again (a setting fixed, a database back)
     throw error;
   });

@@ -63,6 +63,8 @@ export interface AuthLogEntry {
   userAgent?: string | null;
   /** An error code such as `refresh_expired`, never free text from a request. */
   reason?: string;
+  /** A successful refresh: rotated, or a replay within the grace period handed the chain's current token. */
+  outcome?: "rotated" | "replayed";
   /** Row counts, for the cleanup. */
   removed?: Record<string, number>;
 }

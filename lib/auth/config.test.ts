@@ -140,4 +140,19 @@ describe("the settings of mail, links and single sign-on", () => {
     const config = loadAuthConfig({ AUTH_OIDC_ISSUER: "http://127.0.0.1:9", AUTH_OIDC_CLIENT_ID: "app", AUTH_OIDC_CLIENT_SECRET: "s" });
     expect(config.oidc).toEqual({ issuer: "http://127.0.0.1:9", clientId: "app", clientSecret: "s", name: "Single sign-on" });
   });
+
+  it("reads the scaling settings: Redis for shared bounds, the forgot-password bound, the metrics token", () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      redisUrl: undefined,
+      redisKeyPrefix: "keep-signed-in:",
+      forgotRatePerMinute: 60,
+      metricsToken: undefined,
+    });
+    const token = "a".repeat(32);
+    expect(
+      loadAuthConfig({ REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: "app1:", AUTH_FORGOT_RATE_LIMIT: "30", METRICS_TOKEN: ` ${token} ` }),
+    ).toMatchObject({ redisUrl: "redis://127.0.0.1:6379", redisKeyPrefix: "app1:", forgotRatePerMinute: 30, metricsToken: token });
+    // A short token would be guessed: refused at start rather than served.
+    expect(() => loadAuthConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+  });
 });

@@ -18,6 +18,17 @@ export interface AuthConfig {
   /** Requests a minute from one address to the refresh and register endpoints; 0 turns a bound off. */
   refreshRatePerMinute: number;
   registerRatePerMinute: number;
+  /** Requests a minute from one address to the forgot-password endpoint; 0 turns the bound off. */
+  forgotRatePerMinute: number;
+  /**
+   * Redis for the per-address bounds shared by every instance; undefined: PostgreSQL when the app runs on
+   * it, memory on SQLite.
+   */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key this app writes, so several apps (or tests) can share one Redis. */
+  redisKeyPrefix: string;
+  /** The Bearer token `GET /api/metrics` asks for; undefined: the endpoint answers 404. */
+  metricsToken: string | undefined;
   allowSignup: boolean;
   /** `undefined`: decided per request (Secure unless plain HTTP to localhost). */
   cookieSecure: boolean | undefined;
@@ -115,6 +126,14 @@ function oidcSettings(env: Env): OidcSettings | undefined {
   return { issuer, clientId, clientSecret, name: env.AUTH_OIDC_NAME?.trim() || "Single sign-on" };
 }
 
+/** At least 32 characters: the token guards the process metrics, and a short one is guessed. */
+function metricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < 32) throw new ConfigError("METRICS_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32)");
+  return token;
+}
+
 export function loadAuthConfig(env: Env): AuthConfig {
   const refreshTtl = seconds(env, "AUTH_REFRESH_TTL", 2_592_000, 1);
   return {
@@ -128,6 +147,10 @@ export function loadAuthConfig(env: Env): AuthConfig {
     ipWindow: seconds(env, "AUTH_IP_WINDOW", 60, 1),
     refreshRatePerMinute: seconds(env, "AUTH_REFRESH_RATE_LIMIT", 3000),
     registerRatePerMinute: seconds(env, "AUTH_REGISTER_RATE_LIMIT", 600),
+    forgotRatePerMinute: seconds(env, "AUTH_FORGOT_RATE_LIMIT", 60),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || "keep-signed-in:",
+    metricsToken: metricsToken(env),
     allowSignup: flag(env, "AUTH_ALLOW_SIGNUP", true) ?? true,
     cookieSecure: flag(env, "AUTH_COOKIE_SECURE", undefined),
     production: env.NODE_ENV === "production",

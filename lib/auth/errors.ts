@@ -37,6 +37,8 @@ export interface AuthErrorOptions {
   retryAfter?: number;
   /** A token was presented and refused: the 401 says `error="invalid_token"` (RFC 6750 §3.1). */
   tokenPresented?: boolean;
+  /** Why a 503 happened, for the metrics: `database` (unreachable, locked, out of connections), … */
+  unavailableCause?: string;
 }
 
 // Next.js bundles each route separately, so one class can exist in several copies in one process; a
@@ -53,6 +55,7 @@ export class AuthError extends Error {
   readonly status: number;
   readonly retryAfter?: number;
   readonly tokenPresented: boolean;
+  readonly unavailableCause?: string;
 
   constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
     super(options.message ?? ERRORS[code].message);
@@ -61,6 +64,7 @@ export class AuthError extends Error {
     this.status = ERRORS[code].status;
     this.retryAfter = options.retryAfter;
     this.tokenPresented = options.tokenPresented ?? false;
+    this.unavailableCause = options.unavailableCause;
   }
 
   /** Refresh failures end the session in this browser: the responder clears the session cookies. */

@@ -27,10 +27,28 @@ export const ARGON2_OPTIONS = {
 const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 let running = 0;
 const waiting: (() => void)[] = [];
+const totals = { started: 0, waitedMs: 0 };
+
+/** The hashing queue as operators see it (lib/ops/metrics.ts): now, and totals since the process started. */
+export interface HashingStats {
+  /** Hashes or verifications waiting for a slot. */
+  queued: number;
+  running: number;
+  /** Hashes and verifications started, and the time they spent waiting for a slot before that. */
+  started: number;
+  waitedMs: number;
+}
+
+export function hashingStats(): HashingStats {
+  return { queued: waiting.length, running, ...totals };
+}
 
 async function limited<T>(work: () => Promise<T>): Promise<T> {
+  const queuedAt = performance.now();
   if (running < MAX_CONCURRENT_HASHES) running++;
   else await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing hash hands over its slot
+  totals.started++;
+  totals.waitedMs += performance.now() - queuedAt;
   try {
     return await work();
   } finally {

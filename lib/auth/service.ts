@@ -16,6 +16,7 @@ import {
 import type { AuthConfig } from "./config";
 import { AuthError } from "./errors";
 import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
+import { noMetrics, type AuthMetrics } from "./metrics";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
@@ -82,6 +83,8 @@ export interface AuthServiceDeps {
   clock?: Clock;
   /** Receives one structured entry per auth event; silent by default. */
   log?: AuthLogger;
+  /** Counts what the log does not tell (the liveness cache); nothing by default. */
+  metrics?: AuthMetrics;
 }
 
 /**
@@ -103,6 +106,7 @@ export class AuthService {
   private readonly secrets: readonly string[];
   private readonly now: Clock;
   private readonly log: AuthLogger;
+  private readonly metrics: AuthMetrics;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
 
   constructor(deps: AuthServiceDeps) {
@@ -114,6 +118,7 @@ export class AuthService {
     this.secrets = [deps.secret, ...(deps.previousSecrets ?? []).filter((secret) => secret !== deps.secret)];
     this.now = deps.clock ?? (() => new Date());
     this.log = deps.log ?? silentLogger;
+    this.metrics = deps.metrics ?? noMetrics;
   }
 
   /** Sign-up can be turned off; callers ask before reading a body so the answer does not depend on it. */
@@ -203,7 +208,8 @@ export class AuthService {
       if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
       issued = await this.issue(redeemed.found, head.raw, head.token, now);
     }
-    this.log(this.entry("token_refreshed", now, client, redeemed.found));
+    const outcome = redeemed.outcome === "rotated" ? "rotated" : "replayed";
+    this.log({ ...this.entry("token_refreshed", now, client, redeemed.found), outcome });
     return issued;
   }
 
@@ -399,8 +405,10 @@ export class AuthService {
   private async sessionState(sessionId: string, now: Date): Promise<SessionWithUser | null> {
     const cached = this.liveness.get(sessionId);
     if (cached && now.getTime() - cached.fetchedAt < LIVENESS_CACHE_MS && now.getTime() >= cached.fetchedAt) {
+      this.metrics.livenessLookup("hit");
       return cached.found;
     }
+    this.metrics.livenessLookup("miss");
     const found = await this.store.findSession(sessionId);
     if (this.liveness.size >= LIVENESS_CACHE_MAX_ENTRIES) this.liveness.clear();
     this.liveness.set(sessionId, { found, fetchedAt: now.getTime() });

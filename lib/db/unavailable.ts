@@ -40,7 +40,7 @@ export function reportingUnavailable(store: AuthStore): AuthStore {
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           console.error(JSON.stringify({ event: "database_unavailable", at: new Date().toISOString(), error: describe(error) }));
-          throw new AuthError("service_unavailable", { retryAfter: RETRY_AFTER_SECONDS });
+          throw new AuthError("service_unavailable", { retryAfter: RETRY_AFTER_SECONDS, unavailableCause: "database" });
         }
       };
     },

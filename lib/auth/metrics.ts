@@ -1,0 +1,12 @@
+// What the core counts for operators, as a port: the service calls these hooks, and lib/ops/metrics.ts
+// turns them into Prometheus metrics. Logins and refreshes are counted from the log entries the service
+// already emits (lib/ops/metrics.ts, `countAuthEvent`), so only what has no log entry is here.
+
+export interface AuthMetrics {
+  /** One session-liveness lookup of `authenticate`: answered by the cache, or read from the store. */
+  livenessLookup(result: "hit" | "miss"): void;
+}
+
+export const noMetrics: AuthMetrics = {
+  livenessLookup: () => {},
+};

@@ -1,0 +1,150 @@
+// Prometheus metrics (prom-client) of this process, served by GET /api/metrics. The core knows nothing of
+// prom-client: logins and refreshes are counted from the service's log entries (`countAuthEvent`), the
+// liveness cache through the AuthMetrics port, the hashing queue from password.ts's own stats, and 503s
+// where the one error responder renders them. Every metric is listed in the README ("Metrics").
+import { createHash, timingSafeEqual } from "node:crypto";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import type { AuthLogEntry } from "../auth/activity";
+import type { AuthMetrics } from "../auth/metrics";
+import { hashingStats } from "../auth/password";
+
+function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const metrics = {
+    registry,
+    logins: new Counter({
+      name: "auth_logins_total",
+      help: "Password logins by outcome: success, invalid_credentials, throttled",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    refreshes: new Counter({
+      name: "auth_refreshes_total",
+      help: "Refresh-token redemptions by outcome: rotated, replayed (within the grace period), reused, expired, revoked, invalid",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    revocationNotices: new Counter({
+      name: "auth_revocation_notices_total",
+      help: "Revocation notices this instance sent to the others, and received from them",
+      labelNames: ["direction"] as const,
+      registers,
+    }),
+    livenessLookups: new Counter({
+      name: "auth_liveness_lookups_total",
+      help: "Session-liveness checks of authenticate: hit (answered by the in-process cache) or miss (read from the database)",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    unavailable: new Counter({
+      name: "auth_unavailable_responses_total",
+      help: "503 service_unavailable answers by cause (database: unreachable, locked or out of connections)",
+      labelNames: ["cause"] as const,
+      registers,
+    }),
+  };
+  // Known label values start at 0, so a rate over them exists before the first event.
+  for (const outcome of ["success", "invalid_credentials", "throttled"]) metrics.logins.inc({ outcome }, 0);
+  for (const outcome of ["rotated", "replayed", "reused", "expired", "revoked", "invalid"]) metrics.refreshes.inc({ outcome }, 0);
+  for (const direction of ["sent", "received"]) metrics.revocationNotices.inc({ direction }, 0);
+  for (const result of ["hit", "miss"]) metrics.livenessLookups.inc({ result }, 0);
+  metrics.unavailable.inc({ cause: "database" }, 0);
+  new Gauge({
+    name: "auth_password_hash_queue_length",
+    help: "Password hashes and verifications waiting for a hashing slot",
+    registers,
+    collect() {
+      this.set(hashingStats().queued);
+    },
+  });
+  new Gauge({
+    name: "auth_password_hashes_running",
+    help: "Password hashes and verifications running now",
+    registers,
+    collect() {
+      this.set(hashingStats().running);
+    },
+  });
+  // A sum and a count, like a summary's: rate(wait) / rate(started) is the mean wait over any range.
+  new Counter({
+    name: "auth_password_hash_wait_seconds_total",
+    help: "Time password hashes and verifications spent waiting for a hashing slot, summed",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(hashingStats().waitedMs / 1000);
+    },
+  });
+  new Counter({
+    name: "auth_password_hashes_started_total",
+    help: "Password hashes and verifications started",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(hashingStats().started);
+    },
+  });
+  return metrics;
+}
+
+// Next.js bundles each route on its own, so this module can be loaded several times in one process; the
+// counters live on globalThis so that every copy counts into the one registry the endpoint serves.
+const globalForMetrics = globalThis as unknown as { authMetrics?: ReturnType<typeof createMetrics> };
+
+function metrics() {
+  globalForMetrics.authMetrics ??= createMetrics();
+  return globalForMetrics.authMetrics;
+}
+
+const REFRESH_OUTCOMES: Record<string, string> = {
+  refresh_invalid: "invalid",
+  refresh_expired: "expired",
+  refresh_revoked: "revoked",
+  refresh_reused: "reused",
+};
+
+/** Counts the logins and refreshes an auth log entry reports. */
+export function countAuthEvent(entry: AuthLogEntry): void {
+  const { logins, refreshes } = metrics();
+  switch (entry.event) {
+    case "sign_in":
+      return logins.inc({ outcome: "success" });
+    case "sign_in_failed":
+    case "sign_in_failed_unknown_user":
+      return logins.inc({ outcome: "invalid_credentials" });
+    case "sign_in_throttled":
+      return logins.inc({ outcome: "throttled" });
+    case "token_refreshed":
+      return refreshes.inc({ outcome: entry.outcome === "replayed" ? "replayed" : "rotated" });
+    case "refresh_reused":
+      return refreshes.inc({ outcome: "reused" });
+    case "refresh_rejected":
+      return refreshes.inc({ outcome: REFRESH_OUTCOMES[entry.reason ?? ""] ?? "invalid" });
+  }
+}
+
+export const prometheusMetrics: AuthMetrics = {
+  livenessLookup: (result) => metrics().livenessLookups.inc({ result }),
+};
+
+export function countRevocationNotice(direction: "sent" | "received", count = 1): void {
+  metrics().revocationNotices.inc({ direction }, count);
+}
+
+export function countUnavailable(cause: string): void {
+  metrics().unavailable.inc({ cause });
+}
+
+/** The text exposition format, and its content type. */
+export async function renderMetrics(): Promise<{ body: string; contentType: string }> {
+  const { registry } = metrics();
+  return { body: await registry.metrics(), contentType: registry.contentType };
+}
+
+/** Compares digests, so neither the time nor an early exit on length says how much of a guess was right. */
+export function isMetricsToken(presented: string, expected: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
