@@ -39,8 +39,22 @@ export interface HashingStats {
   waitedMs: number;
 }
 
+// Next.js bundles each route on its own, so this module (and its queue) can exist once per route bundle in
+// one process; each copy registers itself and the stats add them all up.
+const copies = ((globalThis as unknown as { keepSignedInHashingQueues?: Set<() => HashingStats> }).keepSignedInHashingQueues ??=
+  new Set());
+copies.add(() => ({ queued: waiting.length, running, ...totals }));
+
 export function hashingStats(): HashingStats {
-  return { queued: waiting.length, running, ...totals };
+  const sum: HashingStats = { queued: 0, running: 0, started: 0, waitedMs: 0 };
+  for (const stats of copies) {
+    const copy = stats();
+    sum.queued += copy.queued;
+    sum.running += copy.running;
+    sum.started += copy.started;
+    sum.waitedMs += copy.waitedMs;
+  }
+  return sum;
 }
 
 async function limited<T>(work: () => Promise<T>): Promise<T> {
