@@ -12,45 +12,40 @@ function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  /** A counter with one label whose known values start at 0, so a rate over them exists before the first event. */
+  const labelled = <L extends string>(name: string, help: string, label: L, known: string[]) => {
+    const counter = new Counter<L>({ name, help, labelNames: [label], registers });
+    for (const value of known) counter.inc({ [label]: value } as Record<L, string>, 0);
+    return counter;
+  };
   const metrics = {
     registry,
-    logins: new Counter({
-      name: "auth_logins_total",
-      help: "Password logins by outcome: success, invalid_credentials, throttled",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
-    refreshes: new Counter({
-      name: "auth_refreshes_total",
-      help: "Refresh-token redemptions by outcome: rotated, replayed (within the grace period), reused, expired, revoked, invalid",
-      labelNames: ["outcome"] as const,
-      registers,
-    }),
-    revocationNotices: new Counter({
-      name: "auth_revocation_notices_total",
-      help: "Revocation notices this instance sent to the others, and received from them",
-      labelNames: ["direction"] as const,
-      registers,
-    }),
-    livenessLookups: new Counter({
-      name: "auth_liveness_lookups_total",
-      help: "Session-liveness checks of authenticate: hit (answered by the in-process cache) or miss (read from the database)",
-      labelNames: ["result"] as const,
-      registers,
-    }),
-    unavailable: new Counter({
-      name: "auth_unavailable_responses_total",
-      help: "503 service_unavailable answers by cause (database: unreachable, locked or out of connections)",
-      labelNames: ["cause"] as const,
-      registers,
-    }),
+    logins: labelled("auth_logins_total", "Password logins by outcome", "outcome", ["success", "invalid_credentials", "throttled"]),
+    refreshes: labelled(
+      "auth_refreshes_total",
+      "Refresh-token redemptions by outcome (replayed: within the grace period; reused: after it, the session ended)",
+      "outcome",
+      ["rotated", "replayed", "reused", "expired", "revoked", "invalid"],
+    ),
+    revocationNotices: labelled(
+      "auth_revocation_notices_total",
+      "Revocation notices this instance sent to the others, and received from them",
+      "direction",
+      ["sent", "received"],
+    ),
+    livenessLookups: labelled(
+      "auth_liveness_lookups_total",
+      "Session-liveness checks of authenticate: hit (the in-process cache answered) or miss (read from the database)",
+      "result",
+      ["hit", "miss"],
+    ),
+    unavailable: labelled(
+      "auth_unavailable_responses_total",
+      "503 service_unavailable answers by cause (database: unreachable, locked or out of connections)",
+      "cause",
+      ["database"],
+    ),
   };
-  // Known label values start at 0, so a rate over them exists before the first event.
-  for (const outcome of ["success", "invalid_credentials", "throttled"]) metrics.logins.inc({ outcome }, 0);
-  for (const outcome of ["rotated", "replayed", "reused", "expired", "revoked", "invalid"]) metrics.refreshes.inc({ outcome }, 0);
-  for (const direction of ["sent", "received"]) metrics.revocationNotices.inc({ direction }, 0);
-  for (const result of ["hit", "miss"]) metrics.livenessLookups.inc({ result }, 0);
-  metrics.unavailable.inc({ cause: "database" }, 0);
   new Gauge({
     name: "auth_password_hash_queue_length",
     help: "Password hashes and verifications waiting for a hashing slot",
