@@ -19,6 +19,7 @@ import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "./li
 // Each variable is named in full so Next.js provides its run-time value to the Edge sandbox.
 const authConfig = loadAuthConfig({
   NODE_ENV: process.env.NODE_ENV,
+  AUTH_ACCESS_TTL: process.env.AUTH_ACCESS_TTL,
   AUTH_COOKIE_SECURE: process.env.AUTH_COOKIE_SECURE,
   AUTH_ISSUER: process.env.AUTH_ISSUER,
   AUTH_AUDIENCE: process.env.AUTH_AUDIENCE,

@@ -10,7 +10,7 @@ import {
 
 const SECRET = "unit-test-secret-that-is-32-bytes-or-more";
 const OTHER_SECRET = "another-secret-that-is-also-32-bytes-long";
-const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in" };
+const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in", accessTtl: 900 };
 const SUBJECT = { userId: "user-1", sessionId: "session-1" };
 const NOW = new Date("2030-01-01T00:00:00.000Z");
 const NOW_SECONDS = NOW.getTime() / 1000;
@@ -156,12 +156,37 @@ describe("signAccessToken / verifyAccessToken", () => {
     expect(await verify(future)).toEqual({ ok: false, reason: "invalid" });
   });
 
+  it("allows 5 s of skew, the contract's most", () => {
+    expect(CLOCK_TOLERANCE).toBe(5);
+  });
+
+  it(`accepts a token issued by an instance whose clock is up to ${CLOCK_TOLERANCE} s ahead, and no more`, async () => {
+    for (const aheadMs of [1_000, 2_000, 4_000, CLOCK_TOLERANCE * 1000]) {
+      const token = await signAccessToken(SUBJECT, at(aheadMs + TTL_MS), at(aheadMs), key, AUDIENCE);
+      expect((await verify(token)).ok, `${aheadMs} ms ahead`).toBe(true);
+    }
+    const tooFar = await signAccessToken(SUBJECT, at(TTL_MS + 6_000), at(6_000), key, AUDIENCE);
+    expect(await verify(tooFar)).toEqual({ ok: false, reason: "invalid" });
+  });
+
   it(`tolerates ${CLOCK_TOLERANCE} s of skew on exp and no more, then reports "expired"`, async () => {
     const token = await issue();
     expect((await verify(token, at(TTL_MS - 1))).ok).toBe(true);
-    expect((await verify(token, at(TTL_MS + 999))).ok).toBe(true);
-    expect(await verify(token, at(TTL_MS + 1000))).toMatchObject({ ok: false, reason: "expired" });
+    expect((await verify(token, at(TTL_MS + CLOCK_TOLERANCE * 1000 - 1))).ok).toBe(true);
+    expect(await verify(token, at(TTL_MS + CLOCK_TOLERANCE * 1000))).toMatchObject({ ok: false, reason: "expired" });
     expect(await verify(token, at(TTL_MS + 3_600_000))).toMatchObject({ ok: false, reason: "expired" });
+  });
+
+  it("refuses a token whose lifetime (exp − iat) is longer than AUTH_ACCESS_TTL plus the skew", async () => {
+    const longest = await signAccessToken(SUBJECT, at(TTL_MS + CLOCK_TOLERANCE * 1000), NOW, key, AUDIENCE);
+    expect((await verify(longest)).ok).toBe(true);
+    const tooLong = await signAccessToken(SUBJECT, at(TTL_MS + CLOCK_TOLERANCE * 1000 + 1000), NOW, key, AUDIENCE);
+    expect(await verify(tooLong)).toEqual({ ok: false, reason: "invalid" });
+    const yearLong = await signAccessToken(SUBJECT, at(365 * 86_400_000), NOW, key, AUDIENCE);
+    expect(await verify(yearLong)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verify(yearLong, at(366 * 86_400_000))).toEqual({ ok: false, reason: "invalid" }); // not "expired" either
+    // The same token under a longer configured lifetime is one we could have issued.
+    expect((await verifyAccessToken(tooLong, [key], { ...AUDIENCE, accessTtl: 3600 }, NOW)).ok).toBe(true);
   });
 
   it("still names the session of an expired token whose signature verifies, so it can be logged out", async () => {
@@ -191,7 +216,7 @@ describe("verifyAccessToken, a token verified before (its signature is remembere
   it("still checks the time claims at every use", async () => {
     const token = await issue();
     expect((await verify(token)).ok).toBe(true);
-    expect(await verify(token, at(TTL_MS + 1000))).toMatchObject({ ok: false, reason: "expired" });
+    expect(await verify(token, at(TTL_MS + CLOCK_TOLERANCE * 1000))).toMatchObject({ ok: false, reason: "expired" });
     expect(await verify(token, at(-60_000))).toEqual({ ok: false, reason: "invalid" }); // issued "in the future"
     expect((await verify(token)).ok).toBe(true);
   });

@@ -26,9 +26,18 @@ export interface TokenAudience {
   audience: string;
 }
 
+/** What a verifier checks besides the signature: the audience, and the longest lifetime we issue. */
+export interface TokenRules extends TokenAudience {
+  /** Seconds: a token whose `exp − iat` exceeds this (plus the skew) was not issued under these settings. */
+  accessTtl: number;
+}
+
 const ALGORITHM = "HS256";
-/** Seconds of clock skew tolerated on `exp` and `iat`; the contract allows up to 5, we need little. */
-export const CLOCK_TOLERANCE = 1;
+/**
+ * Seconds of clock skew tolerated on `exp` and `iat`, the contract's most: instances whose clocks differ
+ * slightly must accept each other's fresh tokens, or people bounce through the refresh hop.
+ */
+export const CLOCK_TOLERANCE = 5;
 
 const encoder = new TextEncoder();
 
@@ -89,8 +98,14 @@ function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClai
 const verifiedTokens = new Map<string, { key: CryptoKey; issuer: string; audience: string; claims: AccessClaims }>();
 const VERIFIED_TOKENS_MAX = 10_000;
 
-/** jose's `exp` rule (whole seconds, with the tolerance), then our `iat` rule. */
-function checkTimes(claims: AccessClaims, now: Date): AccessVerification {
+/** No longer-lived than we issue: a token minted under a longer `AUTH_ACCESS_TTL` (or by a leaked key) is refused. */
+function hasIssuableLifetime(claims: AccessClaims, rules: TokenRules): boolean {
+  return claims.exp - claims.iat <= rules.accessTtl + CLOCK_TOLERANCE;
+}
+
+/** Our lifetime rule, jose's `exp` rule (whole seconds, with the tolerance), then our `iat` rule. */
+function checkTimes(claims: AccessClaims, rules: TokenRules, now: Date): AccessVerification {
+  if (!hasIssuableLifetime(claims, rules)) return { ok: false, reason: "invalid" };
   if (claims.exp <= Math.floor(now.getTime() / 1000) - CLOCK_TOLERANCE) return { ok: false, reason: "expired", claims };
   if (claims.iat > now.getTime() / 1000 + CLOCK_TOLERANCE) return { ok: false, reason: "invalid" };
   return { ok: true, claims };
@@ -113,13 +128,13 @@ function hasCanonicalSignature(token: string): boolean {
 }
 
 /**
- * Verifies signature, algorithm, `kid`, `iss`, `aud` and `exp`. "expired" is only reported for a token
- * whose signature verified: a forged token is "invalid" whatever its claims say.
+ * Verifies signature, algorithm, `kid`, `iss`, `aud`, `exp`, `iat` and the lifetime. "expired" is only
+ * reported for a token whose signature verified: a forged token is "invalid" whatever its claims say.
  */
 export async function verifyAccessToken(
   token: string,
   signingKeys: readonly SigningKey[],
-  audience: TokenAudience,
+  audience: TokenRules,
   now: Date,
 ): Promise<AccessVerification> {
   if (!hasCanonicalSignature(token)) return { ok: false, reason: "invalid" };
@@ -130,7 +145,7 @@ export async function verifyAccessToken(
     known.audience === audience.audience &&
     signingKeys.some((candidate) => candidate.key === known.key)
   ) {
-    return checkTimes(known.claims, now);
+    return checkTimes(known.claims, audience, now);
   }
   let usedKey: CryptoKey | undefined;
   try {
@@ -153,7 +168,7 @@ export async function verifyAccessToken(
     );
     if (!isAccessClaims(payload)) return { ok: false, reason: "invalid" };
     const claims = { sub: payload.sub, sid: payload.sid, iat: payload.iat, exp: payload.exp };
-    const verdict = checkTimes(claims, now);
+    const verdict = checkTimes(claims, audience, now);
     // Our tokens carry no `nbf`; one that does is not remembered, so jose judges it every time.
     if (verdict.ok && usedKey && payload.nbf === undefined) {
       if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);
@@ -164,7 +179,8 @@ export async function verifyAccessToken(
     // jose checks `exp` after the signature, `iss` and `aud`, so JWTExpired means only the time is wrong.
     if (error instanceof errors.JWTExpired && isAccessClaims(error.payload)) {
       const { sub, sid, iat, exp } = error.payload;
-      return { ok: false, reason: "expired", claims: { sub, sid, iat, exp } };
+      const claims = { sub, sid, iat, exp };
+      return hasIssuableLifetime(claims, audience) ? { ok: false, reason: "expired", claims } : { ok: false, reason: "invalid" };
     }
     return { ok: false, reason: "invalid" };
   }

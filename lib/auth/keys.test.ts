@@ -5,7 +5,7 @@ import { importKeyRing } from "./keys";
 const CURRENT = "the-current-secret-that-is-32-bytes-or-more";
 const PREVIOUS = "the-previous-secret-that-is-32-bytes-or-more";
 const OLDER = "an-older-secret-still-32-bytes-long-at-least";
-const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in" };
+const AUDIENCE = { issuer: "keep-signed-in", audience: "keep-signed-in", accessTtl: 900 };
 const NOW = new Date("2030-01-01T00:00:00.000Z");
 
 describe("importKeyRing", () => {
