@@ -12,7 +12,7 @@ import { verifyAccessToken } from "./lib/auth/access-token";
 import { loadAuthConfig } from "./lib/auth/config";
 import { importKeyRing, type KeyRing } from "./lib/auth/keys";
 import { AuthCookies } from "./lib/http/cookies";
-import { loginPath, safeNextPath } from "./lib/http/next-path";
+import { DEFAULT_LANDING_PATH, loginPath, refreshHopPath, safeNextPath } from "./lib/http/next-path";
 import { redirectTo } from "./lib/http/redirect";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "./lib/http/security-headers";
 
@@ -75,10 +75,10 @@ async function route(request: NextRequest, cookies: AuthCookies): Promise<NextRe
 
   const signedIn = await hasValidAccessToken(request, cookies);
   const wasSignedIn = cookies.state(request) === "active";
-  const target = isProtected(pathname) ? `${pathname}${search}` : (safeNextPath(searchParams.get("next")) ?? "/dashboard");
+  const target = isProtected(pathname) ? `${pathname}${search}` : (safeNextPath(searchParams.get("next")) ?? DEFAULT_LANDING_PATH);
 
   if (signedIn) return isProtected(pathname) ? undefined : redirectTo(request, target);
-  if (wasSignedIn) return redirectTo(request, `/api/auth/refresh?next=${encodeURIComponent(target)}`);
+  if (wasSignedIn) return redirectTo(request, refreshHopPath(target));
   if (isProtected(pathname) || pathname === "/") return redirectTo(request, loginPath(isProtected(pathname) ? target : null));
   return undefined;
 }

@@ -3,7 +3,7 @@
 // a pending state while the request runs, and a full navigation afterwards so every gate sees the cookies.
 import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
-import { safeNextPath } from "@/lib/http/next-path";
+import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { PasswordField } from "./password-field";
 
@@ -37,7 +37,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (response.ok) {
-        window.location.assign(safeNextPath(next) ?? "/dashboard");
+        window.location.assign(safeNextPath(next) ?? DEFAULT_LANDING_PATH);
         return;
       }
       setError(await errorMessage(response));

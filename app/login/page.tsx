@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { browserAuthState } from "@/lib/http/page-session";
-import { safeNextPath } from "@/lib/http/next-path";
+import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
 
@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
   const { next } = await searchParams;
-  const target = safeNextPath(typeof next === "string" ? next : null) ?? "/dashboard";
+  const target = safeNextPath(typeof next === "string" ? next : null) ?? DEFAULT_LANDING_PATH;
   // "ended": the session ended without this person's own logout (expired, revoked elsewhere, reuse).
   const expired = (await browserAuthState()) === "ended";
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { authApp } from "@/lib/app/service";
+import { DEFAULT_LANDING_PATH } from "@/lib/http/next-path";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
 
@@ -19,7 +20,7 @@ export default async function RegisterPage() {
         {config.allowSignup ? (
           <>
             <p className="lead">One account, signed in safely on every device.</p>
-            <CredentialsForm mode="register" next="/dashboard" />
+            <CredentialsForm mode="register" next={DEFAULT_LANDING_PATH} />
           </>
         ) : (
           <p className="message info" role="status">

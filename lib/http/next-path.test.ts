@@ -12,7 +12,7 @@ const PIECES = [
   "\uff0f", "\uff3c", "\u2215", "\u2044", "\uff0e", "。", "@", ":", "?", "#", "&", "=", "+", ";",
   "evil.example", "evil.example:80", "user@evil.example", "javascript:", "JaVaScRiPt:alert(1)", "data:",
   "http:", "https:", "http://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
-  "dashboard", "api", "login", "é", "ß", "😀", "xn--", "localhost", "127.0.0.1", "[::1]",
+  "dashboard", "api", "API", "%61pi", "api/auth/refresh?next=", "login", "é", "ß", "😀", "xn--", "localhost", "127.0.0.1", "[::1]",
 ];
 
 const attackerInput = fc.oneof(
@@ -37,6 +37,7 @@ describe("safeNextPath", () => {
           expect(new URL(`${landed.pathname}${landed.search}${landed.hash}`, origin).href).toBe(landed.href);
         }
         expect(safeNextPath(result)).toBe(result);
+        expect(result).not.toMatch(/^\/api(?:[/?#]|$)/i);
       }),
       { numRuns: 3_000 },
     );
@@ -72,8 +73,20 @@ describe("safeNextPath", () => {
     "javascript:alert(1)",
     "dashboard",
     "",
+    "/api/auth/refresh?next=/dashboard",
+    "/api/auth/refresh",
+    "/API/auth/refresh",
+    "/%61pi/auth/refresh",
+    "/./api/me",
+    "/dashboard/../api/auth/refresh",
+    "/api",
   ])("refuses %j", (input) => {
     expect(safeNextPath(input)).toBeNull();
+  });
+
+  it("keeps pages whose name only starts like api", () => {
+    expect(safeNextPath("/apiary")).toBe("/apiary");
+    expect(safeNextPath("/dashboard/api")).toBe("/dashboard/api");
   });
 
   it("refuses what is not a string", () => {

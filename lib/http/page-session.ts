@@ -6,6 +6,7 @@ import { isAuthError } from "../auth/errors";
 import type { AuthService, Principal } from "../auth/service";
 import { AuthCookies, type AuthState } from "./cookies";
 import { authApp } from "../app/service";
+import { refreshHopPath } from "./next-path";
 
 /**
  * The signed-in person for a protected page at `path`. Without a live session it redirects through the
@@ -20,7 +21,7 @@ export async function requirePageSession(path: string): Promise<{ principal: Pri
     return { principal: await service.authenticate(accessToken), service };
   } catch (error) {
     // Only a missing, expired or refused token goes through the refresh hop; an outage shows the error page.
-    if (isAuthError(error) && error.status === 401) redirect(`/api/auth/refresh?next=${encodeURIComponent(path)}`);
+    if (isAuthError(error) && error.status === 401) redirect(refreshHopPath(path));
     throw error;
   }
 }

@@ -56,6 +56,18 @@ describe("the refresh hop GET /api/auth/refresh?next=…", () => {
     expect(url.pathname).toBe("/dashboard");
   });
 
+  test.each(["/api/auth/refresh?next=/dashboard", "/API/auth/refresh", "/%61pi/auth/refresh", "/api/me"])(
+    "next=%s (an API path, the hop itself) is not followed: one rotation, then the dashboard",
+    async (next) => {
+      const { client } = await registerUser(server);
+      const asked = `/api/auth/refresh?next=${encodeURIComponent(next)}`;
+      const response = await client.get(asked);
+      expect(response.status).toBe(303);
+      const url = landing(response, `${server.url}${asked}`);
+      expect(url.href).toBe(`${server.url}/dashboard`);
+    },
+  );
+
   test("without a session it sends the person to log in, keeping only a safe next", async () => {
     const { client } = await registerUser(server);
     client.removeCookie("refresh_token");

@@ -1,5 +1,5 @@
 import { isAuthError } from "@/lib/auth/errors";
-import { loginPath, safeNextPath } from "@/lib/http/next-path";
+import { DEFAULT_LANDING_PATH, loginPath, safeNextPath } from "@/lib/http/next-path";
 import { redirectTo } from "@/lib/http/redirect";
 import { signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
@@ -18,7 +18,7 @@ export const POST = apiRoute(async (scope) => {
  */
 export const GET = apiRoute(async (scope) => {
   const { request, cookies } = scope;
-  const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? "/dashboard";
+  const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? DEFAULT_LANDING_PATH;
   try {
     const issued = await refresh(scope);
     const response = redirectTo(request, next, 303);
