@@ -9,11 +9,13 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
 import { verifyAccessToken } from "./lib/auth/access-token";
+import { AuthError } from "./lib/auth/errors";
 import { loadAuthConfig } from "./lib/auth/config";
 import { importKeyRing, type KeyRing } from "./lib/auth/keys";
 import { AuthCookies } from "./lib/http/cookies";
 import { DEFAULT_LANDING_PATH, loginPath, refreshHopPath, safeNextPath } from "./lib/http/next-path";
 import { redirectTo } from "./lib/http/redirect";
+import { errorResponse } from "./lib/http/respond";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "./lib/http/security-headers";
 
 // Each variable is named in full so Next.js provides its run-time value to the Edge sandbox.
@@ -21,6 +23,7 @@ const authConfig = loadAuthConfig({
   NODE_ENV: process.env.NODE_ENV,
   AUTH_ACCESS_TTL: process.env.AUTH_ACCESS_TTL,
   AUTH_COOKIE_SECURE: process.env.AUTH_COOKIE_SECURE,
+  AUTH_TRUSTED_PROXIES: process.env.AUTH_TRUSTED_PROXIES,
   AUTH_ISSUER: process.env.AUTH_ISSUER,
   AUTH_AUDIENCE: process.env.AUTH_AUDIENCE,
 });
@@ -60,26 +63,24 @@ function rejectUndecodablePath(request: NextRequest): NextResponse {
     decodeURIComponent(request.nextUrl.pathname);
     return NextResponse.next();
   } catch {
-    return NextResponse.json(
-      { error: "not_found", message: "Not found." },
-      { status: 404, headers: { "Cache-Control": "no-store" } },
-    );
+    return errorResponse(new AuthError("not_found"));
   }
 }
 
 /** Where this request must go instead of being rendered, if anywhere. */
 async function route(request: NextRequest, cookies: AuthCookies): Promise<NextResponse | undefined> {
   const { pathname, search, searchParams } = request.nextUrl;
-  const guestPage = GUEST_PAGES.has(pathname);
-  if (!guestPage && pathname !== "/" && !isProtected(pathname)) return undefined;
+  const protectedPage = isProtected(pathname);
+  if (!protectedPage && !GUEST_PAGES.has(pathname) && pathname !== "/") return undefined;
 
   const signedIn = await hasValidAccessToken(request, cookies);
   const wasSignedIn = cookies.state(request) === "active";
-  const target = isProtected(pathname) ? `${pathname}${search}` : (safeNextPath(searchParams.get("next")) ?? DEFAULT_LANDING_PATH);
+  const target = protectedPage ? `${pathname}${search}` : (safeNextPath(searchParams.get("next")) ?? DEFAULT_LANDING_PATH);
 
-  if (signedIn) return isProtected(pathname) ? undefined : redirectTo(request, target);
+  // Redirects are answered here as they are: no CSP nonce and no rewritten request headers (see render).
+  if (signedIn) return protectedPage ? undefined : redirectTo(request, target);
   if (wasSignedIn) return redirectTo(request, refreshHopPath(target));
-  if (isProtected(pathname) || pathname === "/") return redirectTo(request, loginPath(isProtected(pathname) ? target : null));
+  if (protectedPage || pathname === "/") return redirectTo(request, loginPath(protectedPage ? target : null));
   return undefined;
 }
 

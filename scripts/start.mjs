@@ -1,5 +1,6 @@
 // `npm start`: everything a fresh clone needs to serve. Prepares the data folder and the secret, applies
-// migrations, builds when there is no build yet, then runs `next start` (or `next dev` with --dev).
+// migrations, builds when there is no build yet, then serves through scripts/serve.mjs (Next.js in
+// production mode, or in development mode with --dev) on PORT.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -45,9 +46,12 @@ if (!dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
 // What the server creates from now on (SQLite's -wal and -shm files, mail in the outbox, caches) is its
 // owner's alone, like the secret and the database file beside them.
 process.umask(0o077);
-const args = dev ? ["dev"] : ["start"];
-args.push("--port", env.PORT || "3000");
-if (env.HOSTNAME_BIND) args.push("--hostname", env.HOSTNAME_BIND);
-const server = spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: "inherit" });
+// Our own Node.js server around Next.js (scripts/serve.mjs) instead of `next start`: it records each
+// connection's address, which the app needs to tell a client's X-Forwarded-For from its real address.
+const server = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs"), ...(dev ? ["--dev"] : [])], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

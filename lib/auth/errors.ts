@@ -1,6 +1,7 @@
 // Every failure the API can answer with: its code, HTTP status and a sentence a person can read.
 // Route handlers never build error bodies themselves; they throw an AuthError and one responder renders it.
 
+// `endsSession`: the failure ends the session in this browser, so the responder clears the session cookies.
 export const ERRORS = {
   invalid_input: { status: 400, message: "The request is not valid." },
   invalid_credentials: { status: 401, message: "The email or password is incorrect." },
@@ -8,13 +9,14 @@ export const ERRORS = {
   token_expired: { status: 401, message: "Your access token has expired." },
   signup_disabled: { status: 403, message: "Sign-up is turned off on this server." },
   csrf_rejected: { status: 403, message: "Cross-site requests are not allowed." },
-  refresh_missing: { status: 403, message: "No refresh token was sent. Please sign in." },
-  refresh_invalid: { status: 403, message: "This refresh token is not valid. Please sign in." },
-  refresh_expired: { status: 403, message: "Your session has expired. Please sign in again." },
-  refresh_revoked: { status: 403, message: "Your session was ended. Please sign in again." },
+  refresh_missing: { status: 403, message: "No refresh token was sent. Please sign in.", endsSession: true },
+  refresh_invalid: { status: 403, message: "This refresh token is not valid. Please sign in.", endsSession: true },
+  refresh_expired: { status: 403, message: "Your session has expired. Please sign in again.", endsSession: true },
+  refresh_revoked: { status: 403, message: "Your session was ended. Please sign in again.", endsSession: true },
   refresh_reused: {
     status: 403,
     message: "This refresh token was already used, so the session was ended for safety. Please sign in again.",
+    endsSession: true,
   },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "This method is not allowed here." },
@@ -27,7 +29,7 @@ export const ERRORS = {
   too_many_attempts: { status: 429, message: "Too many attempts. Please wait and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
   service_unavailable: { status: 503, message: "The service is briefly unavailable. Please try again." },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; endsSession?: true }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -67,8 +69,8 @@ export class AuthError extends Error {
     this.unavailableCause = options.unavailableCause;
   }
 
-  /** Refresh failures end the session in this browser: the responder clears the session cookies. */
+  /** Whether this failure ends the session in this browser (the error table's `endsSession` column). */
   get endsSession(): boolean {
-    return this.code.startsWith("refresh_");
+    return "endsSession" in ERRORS[this.code];
   }
 }

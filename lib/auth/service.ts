@@ -21,7 +21,7 @@ import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
 import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
-import { checkThrottle } from "./throttle";
+import { addressKey, checkThrottle } from "./throttle";
 
 export type Clock = () => Date;
 
@@ -139,7 +139,7 @@ export class AuthService {
 
   async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
     const emailSubject = `email:${input.email}`;
-    const subjects = client.ip ? [emailSubject, `ip:${client.ip}`] : [emailSubject];
+    const subjects = [emailSubject, `ip:${addressKey(client.ip)}`];
     // Check, verify and record take turns per email across every instance (see AuthStore.withLoginLock):
     // otherwise N concurrent guesses could all read "4 failures" and all be verified.
     const { user, now } = await this.store.withLoginLock(emailSubject, async (store) => {
@@ -307,13 +307,14 @@ export class AuthService {
   }
 
   private async enforceThrottle(store: LoginStore, emailSubject: string, client: ClientInfo, now: Date): Promise<void> {
-    const { ip } = client;
+    const ipSubject = `ip:${addressKey(client.ip)}`;
     const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
     const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
-    const subjects = ip ? [emailSubject, `ip:${ip}`] : [emailSubject];
-    const failures = await store.loginFailures(subjects, since);
-    const verdicts = [checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow)];
-    if (ip) verdicts.push(checkThrottle(failures.get(`ip:${ip}`) ?? [], now, ipMaxFailures, ipWindow));
+    const failures = await store.loginFailures([emailSubject, ipSubject], since);
+    const verdicts = [
+      checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow),
+      checkThrottle(failures.get(ipSubject) ?? [], now, ipMaxFailures, ipWindow),
+    ];
     const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
     if (retryAfter > 0) {
       this.log(this.entry("sign_in_throttled", now, client));

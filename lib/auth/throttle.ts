@@ -20,3 +20,12 @@ export function checkThrottle(
   const freedAt = (counted[counted.length - max] ?? now.getTime()) + windowSeconds * 1000;
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000)) };
 }
+
+/**
+ * The key per-address bounds count a client under. A request whose address is unknown (an empty or
+ * unusable X-Forwarded-For from a trusted proxy, or a server not started by `npm start`) is counted under
+ * one shared key: a bound must fail closed, never be skipped.
+ */
+export function addressKey(ip: string | null): string {
+  return ip ?? "unknown";
+}

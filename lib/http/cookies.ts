@@ -7,7 +7,12 @@
 //                                                        the refresh cookie so the login page can say why
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
+//
+// Cookie tossing: the refresh cookie's Path=/api/auth rules out `__Host-`, so a sibling subdomain can set
+// a `__Secure-refresh_token` with `Domain=` that the browser sends beside ours (the Cookie header carries
+// no domain to tell them apart). A request with two refresh cookies of our name uses neither.
 import type { NextResponse } from "next/server";
+import { AuthError } from "../auth/errors";
 import { browserOrigin } from "./browser-origin";
 
 export const REFRESH_COOKIE_PATH = "/api/auth";
@@ -40,16 +45,19 @@ function read(source: CookieReader, name: string): string | undefined {
 export interface CookiePolicy {
   cookieSecure: boolean | undefined;
   production: boolean;
+  /** AUTH_TRUSTED_PROXIES: only their X-Forwarded-Proto and X-Forwarded-Host count. */
+  trustedProxies: string;
 }
 
 /**
  * Secure unless AUTH_COOKIE_SECURE says otherwise or, in production, the request is plain HTTP to
- * localhost or 127.0.0.1. Outside production (`next dev`) cookies are not Secure.
+ * localhost or 127.0.0.1 (the Host header, or a trusted proxy's forwarded host and protocol). Outside
+ * production (`next dev`) cookies are not Secure.
  */
 export function cookiesAreSecure(headers: Headers, policy: CookiePolicy): boolean {
   if (policy.cookieSecure !== undefined) return policy.cookieSecure;
   if (!policy.production) return false;
-  const asked = browserOrigin(headers);
+  const asked = browserOrigin(headers, policy.trustedProxies);
   if (!asked) return true;
   return !(asked.protocol === "http" && (asked.hostname === "localhost" || asked.hostname === "127.0.0.1"));
 }
@@ -69,8 +77,17 @@ export class AuthCookies {
     return read(request, this.names.access);
   }
 
-  refreshToken(request: CookieReader): string | undefined {
-    return read(request, this.names.refresh);
+  /**
+   * The refresh cookie, read from the raw Cookie header: the parsed cookie maps keep one value per name,
+   * which would hide a second one. Two or more of our name are refused as `refresh_invalid` (neither is
+   * used, and the responder clears ours).
+   */
+  refreshToken(request: { headers: Headers }): string | undefined {
+    const values = cookieValues(request.headers.get("cookie") ?? "", this.names.refresh).filter(Boolean);
+    if (values.length > 1) {
+      throw new AuthError("refresh_invalid", { message: "Two refresh cookies were sent, so neither is used. Please sign in again." });
+    }
+    return values[0];
   }
 
   state(request: CookieReader): AuthState | undefined {
@@ -125,6 +142,19 @@ export class AuthCookies {
       maxAge: AUTH_STATE_MAX_AGE,
     });
   }
+}
+
+/**
+ * Every value of cookie `name` in a Cookie header. Node.js joins repeated Cookie headers with `; ` and
+ * Fetch with `, `; a cookie value never holds either separator (RFC 6265), so both split pairs.
+ */
+function cookieValues(header: string, name: string): string[] {
+  const values: string[] = [];
+  for (const pair of header.split(/[;,]/)) {
+    const eq = pair.indexOf("=");
+    if (eq >= 0 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
+  }
+  return values;
 }
 
 /** Rounded up: a token with half a second left must not get Max-Age=0, which deletes the cookie at once. */

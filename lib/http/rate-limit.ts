@@ -5,6 +5,7 @@
 // database-backed throttle (lib/auth/throttle.ts).
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { AuthError } from "../auth/errors";
+import { addressKey } from "../auth/throttle";
 import type { AuthConfig } from "../auth/config";
 import { createRateLimiter } from "../ops/rate-limiter";
 
@@ -29,12 +30,15 @@ function limiter(bound: Bound, config: AuthConfig): RateLimiterAbstract | undefi
   return existing;
 }
 
-/** Counts one request from `ip`; past the bound it throws 429 `too_many_attempts` with Retry-After. */
+/**
+ * Counts one request from `ip` (no address: the one shared key); past the bound it throws 429
+ * `too_many_attempts` with Retry-After.
+ */
 export async function enforceRateLimit(bound: Bound, ip: string | null, config: AuthConfig): Promise<void> {
   const active = limiter(bound, config);
-  if (!active || !ip) return;
+  if (!active) return;
   try {
-    await active.consume(ip);
+    await active.consume(addressKey(ip));
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     throw new AuthError("too_many_attempts", {

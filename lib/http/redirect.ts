@@ -1,15 +1,13 @@
 // Redirects to our own paths. Edge-safe: the middleware and route handlers share it.
 import { NextResponse, type NextRequest } from "next/server";
-import { browserOrigin } from "./browser-origin";
 
 /**
- * Resolves `path` against the origin the browser asked for. `request.nextUrl` can carry the server's own
- * hostname instead (`localhost` for a request to 127.0.0.1), and a redirect there would lose every cookie,
- * which belong to the host the browser asked for.
+ * A redirect whose Location is the path alone: the browser resolves it against the URL it asked for,
+ * which is the host its cookies belong to (tests reach the server at 127.0.0.1 while Next.js calls itself
+ * localhost), and no request header (Host, X-Forwarded-Host) can point it elsewhere. In the middleware
+ * Next.js wants an absolute URL and turns one on the request's own origin back into the path.
  */
 export function redirectTo(request: NextRequest, path: string, status: 303 | 307 = 307): NextResponse {
-  const origin = browserOrigin(request.headers)?.origin ?? request.nextUrl.origin;
-  const response = NextResponse.redirect(new URL(path, origin), status);
-  response.headers.set("Cache-Control", "no-store");
-  return response;
+  const location = process.env.NEXT_RUNTIME === "edge" ? new URL(path, request.nextUrl.origin).href : path;
+  return new NextResponse(null, { status, headers: { Location: location, "Cache-Control": "no-store" } });
 }

@@ -1,8 +1,11 @@
 // Reading a request safely: the body under a size limit, the cross-site check, the client's details.
+import { isIP } from "node:net";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
+import type { AuthConfig } from "../auth/config";
 import { AuthError } from "../auth/errors";
-import { browserOrigin } from "./browser-origin";
+import { browserOrigin, peerAddress } from "./browser-origin";
+import { clientAddress } from "./proxy-trust.mjs";
 import type { ClientInfo } from "../auth/service";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -59,10 +62,13 @@ async function readLimited(request: Request): Promise<string> {
 }
 
 /**
- * Refuses cross-site requests: `Sec-Fetch-Site: cross-site`, `Origin: null`, or an Origin whose host
- * differs from the one the request was sent to. A request with neither header is a non-browser client.
+ * Refuses cross-site requests: `Sec-Fetch-Site: cross-site`, `Origin: null`, or an Origin whose host is
+ * neither APP_URL's nor the one the request was sent to (its Host header, or a trusted proxy's
+ * X-Forwarded-Host). Host is safe to compare with: a cross-site page cannot make the victim's browser send
+ * another Host, and a client that can set any header can as well leave Origin out. A request with neither
+ * header is a non-browser client.
  */
-export function assertSameOrigin(request: NextRequest): void {
+export function assertSameOrigin(request: NextRequest, config: Pick<AuthConfig, "appUrl" | "trustedProxies">): void {
   if (request.headers.get("sec-fetch-site") === "cross-site") throw new AuthError("csrf_rejected");
   const origin = request.headers.get("origin");
   if (origin === null) return;
@@ -72,23 +78,31 @@ export function assertSameOrigin(request: NextRequest): void {
   } catch {
     throw new AuthError("csrf_rejected"); // "null" and anything else that is not an origin
   }
-  const asked = browserOrigin(request.headers);
+  if (origin === config.appUrl) return;
+  const asked = browserOrigin(request.headers, config.trustedProxies);
   if (!asked || originHost.toLowerCase() !== asked.host) throw new AuthError("csrf_rejected");
 }
 
-/** The bearer token of `Authorization`, for non-browser clients. */
+/**
+ * The credential of `Authorization: Bearer …`, for non-browser clients. Whatever follows the scheme is a
+ * presented credential, even when it is not one well-formed token (`Bearer a b`): it is refused as
+ * `invalid_token`, never mistaken for a request without credentials. Other schemes carry no bearer token.
+ */
 export function bearerToken(request: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-  return match?.[1];
+  const match = /^\s*Bearer(?:\s+(.*))?$/is.exec(request.headers.get("authorization") ?? "");
+  return match?.[1]?.trim() || undefined;
 }
 
 /**
- * The client's address: the rightmost X-Forwarded-For entry, which the nearest proxy wrote (Next.js itself
- * fills the header with the socket's address when no proxy did). See README, "Client addresses".
+ * The client's address: the TCP peer's, or, through the proxies AUTH_TRUSTED_PROXIES names, the first
+ * X-Forwarded-For hop from the right that is not one of them. Null when the request did not come through
+ * our server or the hop is not an address; per-address bounds then count it under one shared key. See
+ * README, "Client addresses".
  */
-export function clientInfo(request: NextRequest): ClientInfo {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim().slice(0, 64);
-  const ip = forwarded?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") || null; // IPv4 as people write it
+export function clientInfo(request: Request, config: Pick<AuthConfig, "trustedProxies">): ClientInfo {
+  const peer = peerAddress(request.headers);
+  const address = peer && clientAddress(peer, request.headers.get("x-forwarded-for"), config.trustedProxies);
+  const ip = address && isIP(address) ? address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") : null; // IPv4 as people write it
   const userAgent = request.headers.get("user-agent")?.slice(0, MAX_USER_AGENT_LENGTH) || null;
   return { ip, userAgent };
 }

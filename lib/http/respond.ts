@@ -18,7 +18,43 @@ export function noContent(): NextResponse {
 /** Renders any thrown value as `{error, message}`; what is not an AuthError is logged and becomes a 500. */
 export function errorResponse(error: unknown, cookies?: AuthCookies): NextResponse {
   const authError = toAuthError(error);
-  const response = json({ error: authError.code, message: authError.message }, authError.status);
+  return withErrorHeaders(json({ error: authError.code, message: authError.message }, authError.status), authError, cookies);
+}
+
+// A page of its own, not an app route: it must render where the app cannot (a 503 while the database is
+// down). No script and no style, so it needs no CSP nonce; the policy allows nothing else.
+const ERROR_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The same failure as a small HTML page, for a browser that navigated to an API URL (the refresh hop): the
+ * message and a link to try again, with the status and headers `errorResponse` would send.
+ */
+export function errorPage(error: unknown, retryPath: string, cookies?: AuthCookies): NextResponse {
+  const authError = toAuthError(error);
+  const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please try again</title></head>
+<body>
+<main>
+<h1>Please try again</h1>
+<p role="alert">${escapeHtml(authError.message)}</p>
+<p><a href="${escapeHtml(retryPath)}">Try again</a></p>
+</main>
+</body>
+</html>
+`;
+  const response = new NextResponse(html, {
+    status: authError.status,
+    headers: { ...NO_STORE, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": ERROR_PAGE_CSP },
+  });
+  return withErrorHeaders(response, authError, cookies);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+function withErrorHeaders(response: NextResponse, authError: AuthError, cookies: AuthCookies | undefined): NextResponse {
   if (authError.status === 401) {
     response.headers.set("WWW-Authenticate", authError.tokenPresented ? 'Bearer error="invalid_token"' : "Bearer");
   }

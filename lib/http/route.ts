@@ -36,7 +36,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
     try {
       const auth = await authApp();
       cookies = AuthCookies.for(request.headers, auth.config);
-      if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request);
+      if (!SAFE_METHODS.has(request.method)) assertSameOrigin(request, auth.config);
       const accessToken = bearerToken(request) ?? cookies.accessToken(request);
       const expectedAccount = request.headers.get(EXPECTED_ACCOUNT_HEADER);
       const principal = async () => {
@@ -48,7 +48,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
         ...auth,
         request,
         cookies,
-        client: clientInfo(request),
+        client: clientInfo(request, auth.config),
         principal,
         assertExpectedAccount: async () => {
           if (expectedAccount !== null) await principal();

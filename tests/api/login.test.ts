@@ -23,7 +23,8 @@ let server: TestServer;
 let secure: TestServer;
 let account: SignedIn;
 beforeAll(async () => {
-  [server, secure] = await Promise.all([startServer(), startServer({ AUTH_COOKIE_SECURE: "true" })]);
+  // The tests reach the server from 127.0.0.1, which this server takes for its HTTPS proxy.
+  [server, secure] = await Promise.all([startServer({ AUTH_TRUSTED_PROXIES: "127.0.0.1" }), startServer({ AUTH_COOKIE_SECURE: "true" })]);
   account = await registerUser(server);
 });
 afterAll(async () => {
@@ -87,7 +88,7 @@ describe("successful login", () => {
     expect(client.cookieHeader("/api/me")).toContain(ACCESS_COOKIE);
   });
 
-  test("behind an HTTPS proxy (X-Forwarded-Proto: https) both cookies are Secure", async () => {
+  test("behind a trusted HTTPS proxy (X-Forwarded-Proto: https) both cookies are Secure", async () => {
     const response = await login({ email: account.email, password: PASSWORD }, { "x-forwarded-proto": "https" });
     expect(response.status).toBe(200);
     expectSecureCookies(response);

@@ -84,6 +84,24 @@ describe("401 unauthorized", () => {
     await expectUnauthorized(await cookieMe(token), { tokenPresented: true });
   });
 
+  test.each([
+    ["two words", () => "abc def"],
+    ["a valid token followed by another word", () => `${account.client.accessToken} extra`],
+    ["a valid token twice", () => `${account.client.accessToken} ${account.client.accessToken}`],
+    ["a tab inside", () => "abc\tdef"],
+    ["a comma list", () => "abc, def"],
+  ])("a Bearer credential that is not one token (%s) gets error=\"invalid_token\", not the no-credentials answer", async (_label, credential) => {
+    const response = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${credential()}` } });
+    await expectUnauthorized(response, { tokenPresented: true });
+  });
+
+  test("a malformed Bearer credential is not passed over for the access cookie", async () => {
+    const response = await fetch(`${server.url}/api/me`, {
+      headers: { authorization: "Bearer not one token", cookie: `${ACCESS_COOKIE}=${account.client.accessToken}` },
+    });
+    await expectUnauthorized(response, { tokenPresented: true });
+  });
+
   const forgeries: [string, () => Promise<string> | string][] = [
     ["alg none (unsigned)", () => `${base64url({ alg: "none", typ: "JWT", kid })}.${base64url(fresh())}.`],
     ["signed with another key", () => signToken(fresh(), { kid, secret: "another-secret-that-is-at-least-32-bytes-long" })],

@@ -1,6 +1,7 @@
 // POST /api/auth/refresh: rotation, the reuse grace period, theft detection and the 403 family.
 // Expiry (refresh_expired) has its own file with short lifetimes; refresh_revoked after logout, logout-all,
 // device revoke and password change is covered in those files.
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   Client,
@@ -9,6 +10,7 @@ import {
   expectExpiriesMatchCookies,
   expectNoStore,
   expectRefreshRefused,
+  expectSessionCookiesCleared,
   registerUser,
   sleepUntil,
 } from "../support/client";
@@ -117,6 +119,71 @@ describe("refused refreshes: 403 with both cookies cleared", () => {
     const token = client.refreshToken;
     client.setCookie("refresh_token", `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`);
     await expectRefreshRefused(await refresh(client), "refresh_invalid");
+  });
+});
+
+// A sibling subdomain can plant a refresh cookie of our name with Domain= (cookie tossing): the browser then
+// sends both, and the Cookie header does not say which is whose. Neither may be used.
+describe("two refresh cookies of our name → refresh_invalid, and neither is spent", () => {
+  /** Two accounts' live refresh tokens: the attacker's planted one and the victim's own. */
+  async function twoTokens() {
+    const [victim, attacker] = await Promise.all([registerUser(server), registerUser(server)]);
+    return { victim, attacker, cookie: `refresh_token=${attacker.client.refreshToken}; refresh_token=${victim.client.refreshToken}` };
+  }
+
+  /** Both tokens still work on their own afterwards: neither was spent or revoked. */
+  async function expectBothUnspent(...clients: Client[]) {
+    for (const client of clients) expect((await refresh(client)).status).toBe(200);
+  }
+
+  test.each(["planted first", "planted last"])("POST /api/auth/refresh with the planted cookie %s", async (order) => {
+    const { victim, attacker } = await twoTokens();
+    const pair = [attacker.client.refreshToken, victim.client.refreshToken];
+    if (order === "planted last") pair.reverse();
+    const response = await fetch(`${server.url}/api/auth/refresh`, {
+      method: "POST",
+      headers: { cookie: pair.map((token) => `refresh_token=${token}`).join("; ") },
+    });
+    await expectRefreshRefused(response, "refresh_invalid");
+    await expectBothUnspent(victim.client, attacker.client);
+  });
+
+  test("the same in two separate Cookie header lines", async () => {
+    const { victim, attacker } = await twoTokens();
+    const status = await new Promise<{ status: number; setCookie: string[]; body: string }>((resolve, reject) => {
+      const outgoing = httpRequest(`${server.url}/api/auth/refresh`, { method: "POST" }, (incoming) => {
+        let body = "";
+        incoming.on("data", (chunk) => (body += chunk));
+        incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, setCookie: incoming.headers["set-cookie"] ?? [], body }));
+      });
+      outgoing.on("error", reject);
+      outgoing.setHeader("cookie", [`refresh_token=${attacker.client.refreshToken}`, `refresh_token=${victim.client.refreshToken}`]);
+      outgoing.end();
+    });
+    expect(status.status).toBe(403);
+    expect(JSON.parse(status.body).error).toBe("refresh_invalid");
+    expect(status.setCookie.some((line) => /^refresh_token=;/.test(line) && /Max-Age=0/i.test(line))).toBe(true);
+    await expectBothUnspent(victim.client, attacker.client);
+  });
+
+  test("the refresh hop sends the person to log in with cookies cleared, spending neither", async () => {
+    const { victim, attacker, cookie } = await twoTokens();
+    const response = await fetch(`${server.url}/api/auth/refresh?next=%2Fdashboard`, { headers: { cookie }, redirect: "manual" });
+    expect(response.status).toBe(303);
+    expect(new URL(response.headers.get("location")!, server.url).pathname).toBe("/login");
+    expectSessionCookiesCleared(response);
+    await expectBothUnspent(victim.client, attacker.client);
+  });
+
+  test("logout ends the session of the access token only, and still answers 204", async () => {
+    const { victim, attacker, cookie } = await twoTokens();
+    const response = await fetch(`${server.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { cookie: `${cookie}; access_token=${victim.client.accessToken}` },
+    });
+    expect(response.status).toBe(204);
+    expect((await refresh(victim.client)).status).toBe(403);
+    expect((await refresh(attacker.client)).status).toBe(200);
   });
 });
 

@@ -1,3 +1,5 @@
+import { isAuthError } from "@/lib/auth/errors";
+import type { AuthCookies } from "@/lib/http/cookies";
 import { noContent } from "@/lib/http/respond";
 import { bearerToken } from "@/lib/http/request";
 import { apiRoute, otherMethods } from "@/lib/http/route";
@@ -10,12 +12,22 @@ import { apiRoute, otherMethods } from "@/lib/http/route";
 export const POST = apiRoute(async ({ request, service, cookies, client, assertExpectedAccount }) => {
   await assertExpectedAccount();
   await service.logout(
-    { refreshToken: cookies.refreshToken(request), accessToken: bearerToken(request) ?? cookies.accessToken(request) },
+    { refreshToken: refreshTokenIfSingle(cookies, request), accessToken: bearerToken(request) ?? cookies.accessToken(request) },
     client,
   );
   const response = noContent();
   cookies.clearSession(response, "logged_out");
   return response;
 });
+
+/** Two refresh cookies name no session: logout then ends the access token's session, and still succeeds. */
+function refreshTokenIfSingle(cookies: AuthCookies, request: Request): string | undefined {
+  try {
+    return cookies.refreshToken(request);
+  } catch (error) {
+    if (isAuthError(error) && error.code === "refresh_invalid") return undefined;
+    throw error;
+  }
+}
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -1,7 +1,7 @@
 import { isAuthError } from "@/lib/auth/errors";
-import { DEFAULT_LANDING_PATH, loginPath, safeNextPath } from "@/lib/http/next-path";
+import { DEFAULT_LANDING_PATH, loginPath, refreshHopPath, safeNextPath } from "@/lib/http/next-path";
 import { redirectTo } from "@/lib/http/redirect";
-import { signedIn } from "@/lib/http/respond";
+import { errorPage, signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { apiRoute, type RouteScope, otherMethods } from "@/lib/http/route";
 
@@ -14,7 +14,9 @@ export const POST = apiRoute(async (scope) => {
 /**
  * The middleware's transparent refresh: a page navigation whose access token has expired is sent here
  * (the only place the refresh cookie's path reaches), rotated, and sent back to `next`. When the session
- * has truly ended, the person lands on the login page, which says so.
+ * has truly ended, the person lands on the login page, which says so. Any other failure (429 from the
+ * per-address bound, 503 during an outage) is a page with the message and a link to try again: a person
+ * navigated here, so raw JSON would be all they saw.
  */
 export const GET = apiRoute(async (scope) => {
   const { request, cookies } = scope;
@@ -25,7 +27,7 @@ export const GET = apiRoute(async (scope) => {
     cookies.setSession(response, issued);
     return response;
   } catch (error) {
-    if (!(isAuthError(error) && error.endsSession)) throw error;
+    if (!(isAuthError(error) && error.endsSession)) return errorPage(error, refreshHopPath(next));
     const response = redirectTo(request, loginPath(next), 303);
     cookies.clearSession(response, cookies.state(request) === "active" ? "ended" : "logged_out");
     return response;
