@@ -4,7 +4,7 @@ import argon2 from "argon2";
 import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTempDatabase, type TempDatabase } from "../db/temp-database";
-import { importSigningKey, type SigningKey } from "./access-token";
+import { CLOCK_TOLERANCE, importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
@@ -376,7 +376,7 @@ describe("authenticate", () => {
     const tokens = await register();
     advance(899);
     await expect(auth.authenticate(tokens.accessToken)).resolves.toEqual(principalOf(tokens));
-    advance(2); // 1 s past exp: beyond the tolerance
+    advance(1 + CLOCK_TOLERANCE); // past exp by more than the tolerance
     const expired = await expectCode(auth.authenticate(tokens.accessToken), "token_expired");
     expect(expired.tokenPresented).toBe(true);
   });
