@@ -67,6 +67,7 @@ test("a signed-out visit to /dashboard ends on the login page, without protected
 });
 
 test("a `next` pointing off-site is ignored and the person stays on our origin", async ({ page }) => {
+  test.slow(); // seven sign-ins in a row
   const email = uniqueEmail("next");
   await createAccount(server(), email);
   const offSite = ["//evil.example/steal", "https://evil.example/", "javascript:alert(1)", "/\\evil.example", "/..//evil.example/", "/.//evil.example", "/%2e%2e//evil.example"];
