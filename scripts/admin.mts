@@ -19,6 +19,8 @@ Commands:
   list-users [--json]      List every account with its number of signed-in sessions.
   reset-password <email>   Set a new password and end every session of the account.
   end-sessions <email>     Sign the account out on every device.
+  end-all-sessions         Sign every account out on every device, in one statement: the step after
+                           AUTH_SECRET leaked (README, "Rotating the signing secret").
   cleanup                  Delete ended sessions, their refresh tokens, old login failures and old
                            activity now (the server also does this on a schedule).
   help                     Show this text.
@@ -128,6 +130,12 @@ async function run(command: string, args: string[], connect: () => Promise<Accou
       const email = oneEmail(args, command);
       const { user, sessionsEnded } = await (await connect()).endSessions(email);
       console.log(`${plural(sessionsEnded, "session")} of ${user.email} ended.`);
+      return;
+    }
+    case "end-all-sessions": {
+      if (args.length > 0) throw new UsageError("Usage: npm run admin -- end-all-sessions");
+      const sessionsEnded = await (await connect()).endAllSessions();
+      console.log(`${plural(sessionsEnded, "session")} ended: every account is signed out on every device.`);
       return;
     }
     case "cleanup": {

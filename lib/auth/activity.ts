@@ -51,7 +51,8 @@ export type LogOnlyEvent =
   | "sign_in_throttled"
   | "sign_in_failed_unknown_user"
   | "cleanup"
-  | "cleanup_failed";
+  | "cleanup_failed"
+  | "all_sessions_ended";
 
 export interface AuthLogEntry {
   event: ActivityType | LogOnlyEvent;
@@ -67,6 +68,8 @@ export interface AuthLogEntry {
   outcome?: "rotated" | "replayed";
   /** Row counts, for the cleanup. */
   removed?: Record<string, number>;
+  /** Sessions ended at once, for `all_sessions_ended`. */
+  sessions?: number;
 }
 
 export type AuthLogger = (entry: AuthLogEntry) => void;
@@ -80,6 +83,7 @@ const WARNINGS = new Set<string>([
   "sign_in_throttled",
   "refresh_reused",
   "cleanup_failed",
+  "all_sessions_ended",
 ]);
 
 export function levelOf(event: AuthLogEntry["event"]): AuthLogEntry["level"] {

@@ -2,7 +2,7 @@
 // password policy, argon2id, revocation, activity), without HTTP and without tokens: nothing here signs
 // anyone in, so no signing secret is needed.
 import { randomUUID } from "node:crypto";
-import { logEntryOf, securityEvent, silentLogger, type AuthLogger, type SecurityEventRecord } from "./activity";
+import { levelOf, logEntryOf, securityEvent, silentLogger, type AuthLogger, type SecurityEventRecord } from "./activity";
 import type { AuthConfig } from "./config";
 import { AuthError } from "./errors";
 import { normalizeEmail, registerInput } from "./input";
@@ -70,6 +70,18 @@ export class AccountAdmin {
     const sessionsEnded = await this.endAll(user, "admin_end_sessions", now);
     await this.record(securityEvent("sessions_ended", user.id, NO_CLIENT, now));
     return { user, sessionsEnded };
+  }
+
+  /**
+   * Signs every account out on every device, for the day AUTH_SECRET leaks: with a copy of the database
+   * and the secret, anyone can follow a session's chain of refresh tokens (README, "Rotating the signing
+   * secret"), so every session must end. One statement, however many sessions there are.
+   */
+  async endAllSessions(): Promise<number> {
+    const now = this.now();
+    const sessions = await this.store.revokeAllSessions("admin_end_all_sessions", now);
+    this.log({ event: "all_sessions_ended", level: levelOf("all_sessions_ended"), at: now, sessions });
+    return sessions;
   }
 
   /** Cleanup passes until the backlog is gone; each pass is bounded like the scheduled ones. */

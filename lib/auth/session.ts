@@ -40,7 +40,8 @@ export type RevokeReason =
   | "reuse_detected"
   | "admin_password_reset"
   | "admin_end_sessions"
-  | "session_limit";
+  | "session_limit"
+  | "admin_end_all_sessions";
 
 /**
  * Live sessions one account may have. A new sign-in beyond it ends the least recently used one: what a

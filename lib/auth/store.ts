@@ -113,6 +113,8 @@ export interface AuthStore {
   updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void>;
   /** Every account, oldest first, with its number of live sessions. */
   listUsers(now: Date): Promise<UserSummary[]>;
+  /** Revokes every session not yet revoked, of every account, in one statement; returns how many. */
+  revokeAllSessions(reason: RevokeReason, now: Date): Promise<number>;
 
   /**
    * Stores a new session and its first token. When the account then has more than `maxLiveSessions` live

@@ -111,6 +111,11 @@ export class PrismaAuthStore implements AuthStore {
     return rows.map(({ _count, ...user }) => ({ ...user, liveSessions: _count.sessions }));
   }
 
+  async revokeAllSessions(reason: RevokeReason, now: Date): Promise<number> {
+    // One UPDATE by condition: no id list, so no bound-parameter limit however many sessions there are.
+    return (await this.db.session.updateMany({ where: { revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })).count;
+  }
+
   async createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number> {
     const { sessionId: _sessionId, ...token } = firstToken;
     const now = session.createdAt;

@@ -141,6 +141,23 @@ describe("accounts", () => {
     expect((await admin(["reset-password", "ann@example.com"], { input: "tiny\n" })).status).toBe(1);
   });
 
+  test("end-all-sessions signs every account out on every device", async () => {
+    expect((await admin(["add-user", "bob@example.com"], { input: `${PASSWORD}\n` })).status).toBe(0);
+    const devices = [new Client(server.url), new Client(server.url), new Client(server.url)];
+    expect((await devices[0]!.login("ann@example.com", NEW_PASSWORD)).status).toBe(200);
+    expect((await devices[1]!.login("ann@example.com", NEW_PASSWORD)).status).toBe(200);
+    expect((await devices[2]!.login("bob@example.com", PASSWORD)).status).toBe(200);
+
+    const result = await admin(["end-all-sessions"]);
+    expect(result).toMatchObject({ status: 0, stdout: expect.stringMatching(/^\d+ sessions ended: every account is signed out on every device\.\n$/) });
+    expect(Number(result.stdout.split(" ")[0])).toBeGreaterThanOrEqual(devices.length);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // another process's revocation: seen within 500 ms
+    for (const device of devices) {
+      expect((await device.request("/api/me")).status).toBe(401);
+      expect(((await (await device.post("/api/auth/refresh")).json()) as { error: string }).error).toBe("refresh_revoked");
+    }
+  });
+
   test("cleanup reports what it removed", async () => {
     const result = await admin(["cleanup"]);
     expect(result.status).toBe(0);
