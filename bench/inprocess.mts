@@ -4,7 +4,7 @@ import { loadAuthConfig } from "../lib/auth/config";
 import argon2 from "argon2";
 import { ARGON2_OPTIONS, hashPassword } from "../lib/auth/password";
 import { AuthService } from "../lib/auth/service";
-import { openTempDatabase } from "../lib/db/temp-database";
+import { openTempDatabase } from "../tests/support/temp-database";
 
 const SECRET = "in-process benchmark secret, at least 32 bytes long";
 const config = loadAuthConfig({});

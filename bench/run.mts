@@ -4,16 +4,16 @@
 //
 // Why ratios and interleaving: absolute figures on a shared 2-core machine drift by ±15 % between rounds.
 // The loads compared are run A B A B … and the per-round ratios' median is reported, so drift cancels.
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { projectRoot as root } from "../scripts/app-environment.mjs";
+import { buildApp } from "../tests/support/build";
 import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
 import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";
 import { check, checkTable, figureTable, loadTable, ratio, summarise, type Check, type Rounds, type Row } from "./report.mts";
-import { root, ServerStartError, startBenchServer, stopAll } from "./server.mts";
+import { startBenchServer, stopAll } from "./server.mts";
 
 const quick = process.argv.includes("--quick");
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -301,39 +301,25 @@ function printDatabase(label: string, results: DatabaseResult): void {
 }
 
 /** results.json: each load's medians and its rounds, and each target with its verdict. */
-function forJson(databases: Record<string, DatabaseResult | { skipped: string }>) {
+function forJson(databases: Record<string, DatabaseResult>) {
   return Object.fromEntries(
     Object.entries(databases).map(([name, result]) => [
       name,
-      "skipped" in result
-        ? result
-        : Object.fromEntries(
-            Object.entries(result as DatabaseResult).map(([group, { rows, checks, figures }]) => [
-              group,
-              { loads: rows.map(({ label, connections, bytes, summary }) => ({ label, connections, bytes, ...summary })), figures, checks },
-            ]),
-          ),
+      Object.fromEntries(
+        Object.entries(result).map(([group, { rows, checks, figures }]) => [
+          group,
+          { loads: rows.map(({ label, connections, bytes, summary }) => ({ label, connections, bytes, ...summary })), figures, checks },
+        ]),
+      ),
     ]),
   );
-}
-
-function build(): void {
-  if (process.env.SKIP_BUILD === "1" && existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    log("SKIP_BUILD=1: using the existing build");
-    return;
-  }
-  log("building (next build) …");
-  const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
-  // As in tests/support/build.ts: the build never sees a secret.
-  const result = spawnSync(process.execPath, [next, "build"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", AUTH_SECRET: "" }, stdio: "inherit" });
-  if (result.status !== 0) throw new Error("next build failed");
 }
 
 async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg()[0]!;
   log(`bench: ${quick ? "quick" : "full"} run, ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)}`);
-  build();
+  buildApp(log);
 
   let inProcess: Record<string, number> | undefined;
   if (inProcessWanted) {
@@ -347,18 +333,11 @@ async function main(): Promise<void> {
     };
   }
 
-  const databases: Record<string, DatabaseResult | { skipped: string }> = {};
+  const databases: Record<string, DatabaseResult> = {};
   if (only.length) databases.sqlite = await benchDatabase("SQLite (temporary file)", {});
   const databaseUrl = process.env.DATABASE_URL ?? "";
   if (only.length && /^postgres(ql)?:\/\//.test(databaseUrl)) {
-    try {
-      databases.postgres = await benchDatabase("PostgreSQL (DATABASE_URL)", { DATABASE_URL: databaseUrl });
-    } catch (error) {
-      if (!(error instanceof ServerStartError && /unsupported DATABASE_URL/.test(error.output))) throw error;
-      log("\nPostgreSQL: DATABASE_URL names a PostgreSQL database, but this version of the app does not support");
-      log("PostgreSQL yet (its migration runner refused the URL). Skipped; the SQLite figures stand alone.");
-      databases.postgres = { skipped: "this version of the app does not support PostgreSQL" };
-    }
+    databases.postgres = await benchDatabase("PostgreSQL (DATABASE_URL)", { DATABASE_URL: databaseUrl });
   }
 
   const loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
@@ -375,7 +354,7 @@ async function main(): Promise<void> {
     );
   }
   for (const [name, result] of Object.entries(databases)) {
-    if (!("skipped" in result)) printDatabase(name === "sqlite" ? "SQLite" : "PostgreSQL", result as DatabaseResult);
+    printDatabase(name === "sqlite" ? "SQLite" : "PostgreSQL", result);
   }
 
   const file = path.join(root, "bench", "results.json");

@@ -1,14 +1,10 @@
 // What every browser test needs: a real server with the lifetimes the test asks for, accounts made over
 // the API, and signing in the way a person does.
 import { expect, test as base, type BrowserContext, type Page } from "@playwright/test";
-import { randomUUID } from "node:crypto";
+import { createAccount, PASSWORD, uniqueEmail } from "../tests/support/accounts";
 import { startServer, type TestServer } from "../tests/support/server";
 
-export const PASSWORD = "correct horse battery staple";
-
-export function uniqueEmail(label: string): string {
-  return `${label}-${randomUUID().slice(0, 8)}@example.com`;
-}
+export { createAccount, PASSWORD, uniqueEmail };
 
 /** One server per test file, started with `settings` (seconds) and stopped after the file. */
 export function serverForFile(settings: Record<string, string>): () => TestServer {
@@ -23,19 +19,6 @@ export function serverForFile(settings: Record<string, string>): () => TestServe
     if (!server) throw new Error("server not started");
     return server;
   };
-}
-
-/** Registers over the API, then logs that API session out so the account starts with no sessions. */
-export async function createAccount(server: TestServer, email: string, password = PASSWORD): Promise<void> {
-  const registered = await fetch(`${server.url}/api/auth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  expect(registered.status).toBe(201);
-  const cookies = registered.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
-  const loggedOut = await fetch(`${server.url}/api/auth/logout`, { method: "POST", headers: { Cookie: cookies } });
-  expect(loggedOut.status).toBe(204);
 }
 
 /** Fills the login form and submits it with the keyboard, as a person would. */

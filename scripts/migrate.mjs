@@ -147,7 +147,7 @@ export async function migrate(url, log) {
 }
 
 // A promise chain, not top-level await: tools that load this file as CommonJS (tsx, for the benchmark's
-// in-process figures through lib/db/temp-database.ts) cannot compile top-level await.
+// in-process figures through tests/support/temp-database.ts) cannot compile top-level await.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   Promise.resolve().then(() => migrate(databaseSettings(process.env, root).url)).catch((error) => {
     console.error(error instanceof Error ? error.message : error);

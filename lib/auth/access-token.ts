@@ -90,8 +90,8 @@ function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClai
 /**
  * Tokens whose signature, algorithm, `kid`, `iss` and `aud` already verified, by their exact string. A
  * browser presents one access token on every request for its whole lifetime, and on Node.js each Web
- * Crypto verification is a job on libuv's thread pool: about 0.1 ms, more while password hashes occupy the
- * pool. Only what cannot change is remembered; the time claims are checked again at every use, as jose
+ * Crypto verification is a job on libuv's thread pool, which waits behind password hashes that occupy the
+ * pool (figures: README, Performance). Only what cannot change is remembered; the time claims are checked again at every use, as jose
  * checks them. Only tokens signed with our keys ever get in, so the cache cannot be flooded with forgeries;
  * past the bound the oldest entry leaves first.
  */

@@ -2,7 +2,7 @@
 // session of every account at once, at a real size, as the day after AUTH_SECRET leaked needs it.
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTempDatabase, type TempDatabase } from "../db/temp-database";
+import { openTempDatabase, type TempDatabase } from "../../tests/support/temp-database";
 import { importSigningKey } from "./access-token";
 import type { AuthLogEntry } from "./activity";
 import { AccountAdmin } from "./admin";

@@ -2,7 +2,7 @@
 // sessions (with their tokens), the stale login failures and the old activity, and nothing a live
 // session still needs.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTempDatabase, type TempDatabase } from "../db/temp-database";
+import { openTempDatabase, type TempDatabase } from "../../tests/support/temp-database";
 import { importSigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError } from "./errors";

@@ -3,7 +3,7 @@
 import argon2 from "argon2";
 import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTempDatabase, type TempDatabase } from "../db/temp-database";
+import { openTempDatabase, type TempDatabase } from "../../tests/support/temp-database";
 import { CLOCK_TOLERANCE, importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError, type ErrorCode } from "./errors";

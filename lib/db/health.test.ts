@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "./client";
 import { databaseIsUp } from "./health";
-import { openTempDatabase } from "./temp-database";
+import { openTempDatabase } from "../../tests/support/temp-database";
 
 describe("databaseIsUp", () => {
   it("is true for a database that answers", async () => {

@@ -14,7 +14,7 @@ import { AccountAdmin } from "../auth/admin";
 import { loadAuthConfig } from "../auth/config";
 import { pruneRequest } from "../auth/retention";
 import { insertRotatedSession, insertSessions } from "../../tests/support/bulk-sessions";
-import { openTempDatabase, type TempDatabase } from "./temp-database";
+import { openTempDatabase, type TempDatabase } from "../../tests/support/temp-database";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

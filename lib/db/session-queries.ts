@@ -1,9 +1,9 @@
 // The two paths every signed-in request takes, as plain SQL sent straight through the driver: reading a
 // session (the server-side liveness check) and redeeming a refresh token. Everything else goes through
-// Prisma. Why: through Prisma's query engine each statement cost 0.2–0.5 ms of CPU and a rotation was an
-// interactive transaction of six, serialised on SQLite's one writer: 314 rotations/s in process and 0.20 ×
-// a cookie-only POST over HTTP (README, Performance). Here a read is one statement and a rotation one
-// short write: one synchronous transaction on SQLite, one statement on PostgreSQL.
+// Prisma. Why: through Prisma's query engine every statement costs CPU of its own, and a rotation was an
+// interactive transaction of six statements, serialised on SQLite's one writer (the figures before and
+// after: README, Performance). Here a read is one statement and a rotation one short write: one
+// synchronous transaction on SQLite, one statement on PostgreSQL.
 //
 // Both databases hold the tables Prisma made from prisma/schema.prisma; the SQL below names its columns
 // the same way. Dates are stored the way Prisma stores them: ISO 8601 text on SQLite (see sqliteDate),
@@ -206,8 +206,8 @@ SELECT count(*)::int AS "rotated" FROM successor`;
 /** On the pool Prisma also uses (client.ts, which owns it), so the two share its connections and its limit. */
 export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
   const date: DateOf = (value) => value as Date;
-  // Named: each pooled connection parses and plans a statement once, then only executes it. Measured in
-  // process, PostgreSQL's own CPU per rotation went from about 530 µs to 270 µs.
+  // Named: each pooled connection parses and plans a statement once, then only executes it, which about
+  // halves PostgreSQL's own CPU per rotation (README, Performance).
   const rows = async (name: string, text: string, values: unknown[]) =>
     (await pool.query<Row>({ name, text, values, types: utcTimestamps })).rows;
 

@@ -3,11 +3,13 @@
 // session, reuse detected wherever the spent token turns up, revocations seen everywhere within a second,
 // and one failure count per email. The figures the tests see are printed for the README.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD, uniqueEmail } from "../support/accounts";
+import { ACCESS_COOKIE, REFRESH_COOKIE, responseCookie } from "../support/cookie-jar";
 import { createTestDatabase, query, type TestPostgresDatabase } from "../support/postgres";
 import { startServer, type TestServer } from "../support/server";
+import { bearerMe as me, sleep } from "../support/tokens";
 
 const GRACE_SECONDS = 5;
-const PASSWORD = "correct horse battery staple";
 
 let database: TestPostgresDatabase;
 let a: TestServer;
@@ -26,20 +28,7 @@ afterAll(async () => {
 });
 
 const report = (line: string) => console.log(`[two instances] ${line}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-let accounts = 0;
-const newEmail = () => `multi-${++accounts}-${Date.now()}@example.com`;
-
-/** The value each Set-Cookie of a response gives its cookie ("" when it clears it). */
-function setCookies(response: Response): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const header of response.headers.getSetCookie()) {
-    const [pair = ""] = header.split(";");
-    const eq = pair.indexOf("=");
-    cookies[pair.slice(0, eq)] = decodeURIComponent(pair.slice(eq + 1));
-  }
-  return cookies;
-}
+const newEmail = () => uniqueEmail("multi");
 
 interface Tokens {
   access: string;
@@ -47,9 +36,8 @@ interface Tokens {
 }
 
 function tokensOf(response: Response): Tokens {
-  const cookies = setCookies(response);
-  const access = cookies.access_token;
-  const refresh = cookies.refresh_token;
+  const access = responseCookie(response, ACCESS_COOKIE)?.value;
+  const refresh = responseCookie(response, REFRESH_COOKIE)?.value;
   if (!access || !refresh) throw new Error(`no token cookies in a ${response.status} answer`);
   return { access, refresh };
 }
@@ -64,10 +52,6 @@ function postJson(server: TestServer, path: string, body: unknown): Promise<Resp
 
 function refresh(server: TestServer, refreshToken: string): Promise<Response> {
   return fetch(`${server.url}/api/auth/refresh`, { method: "POST", headers: { Cookie: `refresh_token=${refreshToken}` } });
-}
-
-function me(server: TestServer, accessToken: string): Promise<Response> {
-  return fetch(`${server.url}/api/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
 }
 
 async function register(server: TestServer, email: string): Promise<Tokens> {

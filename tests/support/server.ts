@@ -2,11 +2,13 @@
 // database and the settings a test asks for, and stops it afterwards. The database is a SQLite file, or,
 // with TEST_DATABASE=postgres, a new database on the local PostgreSQL server, dropped at stop. A test that
 // passes its own DATABASE_URL (two instances sharing one database) keeps that database to itself.
+// The benchmark (bench/server.mts) starts its servers with launchApp too.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { projectRoot as root } from "../../scripts/app-environment.mjs";
 import { createTestDatabase, postgresRequested, type TestPostgresDatabase } from "./postgres";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
@@ -26,6 +28,20 @@ export interface TestServer {
 export interface StartOptions {
   /** Reuse this data folder (a restart); otherwise a fresh temporary one. */
   dataDir?: string;
+}
+
+/** `npm start`'s script, running in its own process group, on the port its environment names. */
+export interface AppProcess {
+  url: string;
+  port: number;
+  /** The start script's process id; `next start` runs as its child. */
+  pid: number;
+  /** Output of the server so far (stdout and stderr). */
+  output(): string;
+  /** Ends the server (SIGKILL: no chance to finish anything). */
+  kill(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -55,22 +71,16 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`server did not start in time:\n${output()}`);
 }
 
-export async function startServer(settings: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const root = path.resolve(__dirname, "..", "..");
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "auth-test-"));
-  const port = await freePort();
-  const ownDatabase: TestPostgresDatabase | null =
-    postgresRequested() && !settings.DATABASE_URL ? await createTestDatabase() : null;
-  const env: Record<string, string> = {
-    DATABASE_URL: ownDatabase?.url ?? `file:${path.join(dataDir, "app.db")}`,
-    AUTH_SECRET: TEST_SECRET,
-    PORT: String(port),
-    ...settings,
-  };
+/**
+ * Starts `scripts/start.mjs` with exactly `env` on top of this process's environment (NODE_ENV=production)
+ * and waits until it answers; on failure the server is killed and the error carries its output.
+ */
+export async function launchApp(env: Record<string, string>): Promise<AppProcess> {
+  const port = Number(env.PORT);
   let log = "";
   const child = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", ...env },
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: `next start` runs as a child of the start script
   });
@@ -89,14 +99,12 @@ export async function startServer(settings: Record<string, string> = {}, options
     await waitUntilUp(url, child, () => log);
   } catch (error) {
     signalGroup("SIGKILL");
-    await ownDatabase?.drop().catch(() => undefined);
     throw error;
   }
   return {
     url,
     port,
-    dataDir,
-    env,
+    pid: child.pid!,
     output: () => log,
     async kill() {
       signalGroup("SIGKILL");
@@ -108,6 +116,37 @@ export async function startServer(settings: Record<string, string> = {}, options
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
         signalGroup("SIGKILL");
       }
+    },
+  };
+}
+
+export async function startServer(settings: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "auth-test-"));
+  const port = await freePort();
+  const ownDatabase: TestPostgresDatabase | null =
+    postgresRequested() && !settings.DATABASE_URL ? await createTestDatabase() : null;
+  const env: Record<string, string> = {
+    DATABASE_URL: ownDatabase?.url ?? `file:${path.join(dataDir, "app.db")}`,
+    AUTH_SECRET: TEST_SECRET,
+    PORT: String(port),
+    ...settings,
+  };
+  let app: AppProcess;
+  try {
+    app = await launchApp(env);
+  } catch (error) {
+    await ownDatabase?.drop().catch(() => undefined);
+    throw error;
+  }
+  return {
+    url: app.url,
+    port,
+    dataDir,
+    env,
+    output: app.output,
+    kill: app.kill,
+    async stop() {
+      await app.stop();
       rmSync(dataDir, { recursive: true, force: true });
       await ownDatabase?.drop();
     },

@@ -1,5 +1,5 @@
 // Setup file of the "unit-pg" project: one fresh, migrated PostgreSQL database per test file (files run
-// side by side, tests within a file one after another), dropped after the file. lib/db/temp-database.ts
+// side by side, tests within a file one after another), dropped after the file. tests/support/temp-database.ts
 // opens it and empties it after each test.
 import { afterAll } from "vitest";
 import { migratePostgres } from "../../scripts/migrate.mjs";

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { migrateSqlite } from "../../scripts/migrate.mjs";
-import type { AuthDb } from "./auth-db";
-import type { Dialect } from "../settings.mjs";
-import { openPostgres, openSqlite, type Database } from "./client";
-import { PrismaAuthStore } from "./prisma-store";
-import type { SessionQueries } from "./session-queries";
+import type { AuthDb } from "../../lib/db/auth-db";
+import type { Dialect } from "../../lib/settings.mjs";
+import { openPostgres, openSqlite, type Database } from "../../lib/db/client";
+import { PrismaAuthStore } from "../../lib/db/prisma-store";
+import type { SessionQueries } from "../../lib/db/session-queries";
 
 export interface TempDatabase {
   /** The full client, for tests that look at rows the store does not expose. */
