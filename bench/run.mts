@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { projectRoot as root } from "../scripts/app-environment.mjs";
+import { projectRoot as root } from "../tests/support/root";
 import { buildApp } from "../tests/support/build";
 import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
 import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { projectRoot as root } from "../../scripts/app-environment.mjs";
+import { projectRoot as root } from "./root";
 
 /** `next build`, unless SKIP_BUILD=1 and a build exists. The build never sees a secret. */
 export function buildApp(log: (line: string) => void = () => {}): void {

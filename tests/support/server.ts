@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { projectRoot as root } from "../../scripts/app-environment.mjs";
+import { projectRoot as root } from "./root";
 import { createTestDatabase, postgresRequested, type TestPostgresDatabase } from "./postgres";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
