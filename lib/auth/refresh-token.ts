@@ -25,6 +25,35 @@ export function deriveSuccessorToken(token: string, secret: string): string {
   return createHmac("sha256", secret).update("refresh-successor\0").update(token).digest("base64url");
 }
 
+/** Spent tokens a live session keeps behind its current one, at least (README, Limits). */
+export const KEPT_SPENT_TOKENS = 32;
+/**
+ * Successors computed from an unknown token to look for a kept one of its chain: a replay up to
+ * KEPT_SPENT_TOKENS + REUSE_WALK_STEPS rotations behind the current token is still recognised as reuse.
+ */
+export const REUSE_WALK_STEPS = 64;
+
+/**
+ * The generation below which a session's spent tokens are deleted when its token of `generation` is
+ * issued, or null. Every KEPT_SPENT_TOKENS-th rotation drops those more than KEPT_SPENT_TOKENS behind, so a
+ * live session holds between KEPT_SPENT_TOKENS and twice as many spent tokens, plus its current one: one
+ * delete per KEPT_SPENT_TOKENS rotations instead of one per rotation.
+ */
+export function spentTokensBelow(generation: number): number | null {
+  return generation > KEPT_SPENT_TOKENS && generation % KEPT_SPENT_TOKENS === 0 ? generation - KEPT_SPENT_TOKENS : null;
+}
+
+/** The hashes of the next `steps` successors of `token` under `secret`, nearest first. */
+export function successorHashes(token: string, secret: string, steps: number): string[] {
+  const hashes: string[] = [];
+  let current = token;
+  for (let step = 0; step < steps; step++) {
+    current = deriveSuccessorToken(current, secret);
+    hashes.push(hashRefreshToken(current));
+  }
+  return hashes;
+}
+
 export interface RefreshTokenState {
   expiresAt: Date;
   spentAt: Date | null;

@@ -1,9 +1,9 @@
 // What is kept, and for how long. A cleanup pass deletes, in bounded batches:
 //   - sessions that ended (revoked, past their absolute end, or idle) more than AUTH_RETENTION_DAYS ago,
-//     with all their refresh tokens. A live session keeps every token, spent ones included: a replay of a
-//     spent token must still be recognised as reuse ("refresh_reused", which ends the session), not
-//     answered "refresh_invalid". Within a live session the only unspent token is the current one, so no
-//     expired token of a live session exists to prune (an idle or expired head means the session ended);
+//     with all their refresh tokens. A live session's spent tokens are bounded by its rotations instead
+//     (spentTokensBelow in refresh-token.ts), not here: a replay of a spent token must still be recognised
+//     as reuse ("refresh_reused", which ends the session). Within a live session the only unspent token is
+//     the current one, so no expired token of a live session exists to prune;
 //   - login failures older than every throttling window: they can no longer count;
 //   - security activity older than AUTH_ACTIVITY_RETENTION_DAYS.
 import { levelOf, silentLogger, type AuthLogger } from "./activity";

@@ -10,7 +10,7 @@ import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
 import type { AuthLogEntry } from "./activity";
 import { importKeyRing } from "./keys";
-import { hashRefreshToken } from "./refresh-token";
+import { hashRefreshToken, KEPT_SPENT_TOKENS, REUSE_WALK_STEPS } from "./refresh-token";
 import {
   AuthService,
   LIVENESS_CACHE_MS,
@@ -274,6 +274,27 @@ describe("refresh", () => {
     await expectCode(auth.authenticate(rotated.accessToken), "unauthorized");
     const session = await database.store.findSession(first.sessionId);
     expect(session?.session.revokedReason).toBe("reuse_detected");
+  });
+
+  it("keeps a bounded number of a session's tokens, and its very first one replayed later is still reuse", async () => {
+    const first = await register();
+    const other = await login(ALICE, PASSWORD);
+    let tokens = first;
+    // As far behind as the walk is sure to reach: KEPT_SPENT_TOKENS kept, REUSE_WALK_STEPS walked.
+    for (let i = 0; i < KEPT_SPENT_TOKENS + REUSE_WALK_STEPS; i++) {
+      advance(11);
+      tokens = await auth.refresh(tokens.refreshToken);
+    }
+    const rows = await database.db.refreshToken.count({ where: { sessionId: first.sessionId } });
+    expect(rows).toBeLessThanOrEqual(2 * KEPT_SPENT_TOKENS + 1);
+    expect(await database.store.findRefreshToken(hashRefreshToken(first.refreshToken))).toBeNull();
+
+    await expectCode(auth.refresh(first.refreshToken), "refresh_reused");
+    expect((await database.store.findSession(first.sessionId))?.session.revokedReason).toBe("reuse_detected");
+    await expectCode(auth.refresh(tokens.refreshToken), "refresh_revoked");
+    await expectCode(auth.authenticate(tokens.accessToken), "unauthorized");
+    // The account's other session is another chain: untouched.
+    await expect(auth.refresh(other.refreshToken)).resolves.toMatchObject({ sessionId: other.sessionId });
   });
 
   it("with a grace of 0 treats even an immediate second presentation as theft", async () => {

@@ -18,7 +18,14 @@ import { AuthError } from "./errors";
 import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
 import { noMetrics, type AuthMetrics } from "./metrics";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
-import { decideRefresh, deriveSuccessorToken, generateRefreshToken, hashRefreshToken } from "./refresh-token";
+import {
+  decideRefresh,
+  deriveSuccessorToken,
+  generateRefreshToken,
+  hashRefreshToken,
+  REUSE_WALK_STEPS,
+  successorHashes,
+} from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
 import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { addressKey, checkThrottle } from "./throttle";
@@ -181,6 +188,7 @@ export class AuthService {
         sessionId: token.sessionId,
         tokenHash: hashRefreshToken(successorToken),
         replacesId: token.id,
+        generation: token.generation + 1,
         issuedAt: now,
         expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
       }),
@@ -188,8 +196,10 @@ export class AuthService {
     });
 
     if (redeemed.outcome === "not_found" || redeemed.outcome === "rejected") {
-      const code = redeemed.outcome === "not_found" ? "refresh_invalid" : redeemed.code;
-      const found = redeemed.outcome === "rejected" ? redeemed.found : undefined;
+      // Unknown: perhaps a spent token whose row a later rotation dropped (see spentTokensBelow).
+      const dropped = redeemed.outcome === "not_found" ? await this.droppedAncestorOf(refreshToken, now) : undefined;
+      const code = redeemed.outcome === "rejected" ? redeemed.code : dropped ? "refresh_reused" : "refresh_invalid";
+      const found = redeemed.outcome === "rejected" ? redeemed.found : dropped;
       if (code === "refresh_reused") this.liveness.clear();
       // Stored once, when the reuse ends a live session: replaying a stolen token in a loop adds log
       // lines, not rows and warnings.
@@ -341,6 +351,7 @@ export class AuthService {
       sessionId: session.id,
       tokenHash: hashRefreshToken(refreshToken),
       replacesId: null,
+      generation: 0,
       issuedAt: now,
       expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
       spentAt: null,
@@ -376,6 +387,20 @@ export class AuthService {
       refreshToken,
       refreshTokenExpiresAt: refreshRecord.expiresAt,
     };
+  }
+
+  /**
+   * When `token` is an ancestor of a stored token (a spent one whose row was dropped), its session as it
+   * was, after ending it for reuse. The walk is bounded (REUSE_WALK_STEPS successors per secret, looked up
+   * in one query), so an unknown token costs a bounded amount of work.
+   */
+  private async droppedAncestorOf(token: string, now: Date): Promise<SessionWithUser | undefined> {
+    const hashes = this.secrets.flatMap((secret) => successorHashes(token, secret, REUSE_WALK_STEPS));
+    const descendant = await this.store.findRefreshTokenAmong(hashes);
+    const found = descendant ? await this.store.findSession(descendant.sessionId) : null;
+    if (!found) return undefined;
+    await this.revoke({ sessionId: found.session.id }, "reuse_detected", now);
+    return found;
   }
 
   /** Follows a spent token's successors to the one not yet spent: the chain's current token. */

@@ -36,6 +36,8 @@ export interface RefreshTokenRecord {
   sessionId: string;
   tokenHash: string;
   replacesId: string | null;
+  /** Its place in the session's chain: the first token is 0, each successor one more. */
+  generation: number;
   issuedAt: Date;
   expiresAt: Date;
   spentAt: Date | null;
@@ -137,6 +139,8 @@ export interface AuthStore {
   updatePasswordAndRevoke(change: PasswordChange): Promise<number>;
 
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /** Any one stored token among these hashes (a bounded list: see REUSE_WALK_STEPS). */
+  findRefreshTokenAmong(tokenHashes: string[]): Promise<RefreshTokenRecord | null>;
   /** Reads the token and its session, applies `decide`, and writes its outcome, in one transaction. */
   redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome>;
 

@@ -54,6 +54,7 @@ async function createSession(userId: string, tokenHash: string = randomUUID()): 
     sessionId: session.id,
     tokenHash,
     replacesId: null,
+    generation: 0,
     issuedAt: T0,
     expiresAt: at(3600),
   };
@@ -205,6 +206,7 @@ describe("PrismaAuthStore", () => {
           sessionId: token.sessionId,
           tokenHash: `${tokenHash}+1`,
           replacesId: token.id,
+          generation: token.generation + 1,
           issuedAt: now,
           expiresAt: at(3600),
         }),
@@ -281,13 +283,13 @@ async function signedIn(tokenHash = "h0") {
     userAgent: "Firefox",
     ip: "192.0.2.1",
   };
-  const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, issuedAt: T0, expiresAt: at(1800) };
+  const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, generation: 0, issuedAt: T0, expiresAt: at(1800) };
   await database.store.createSession(session, token, MAX_LIVE_SESSIONS);
   return { session, token, email: `${userId}@example.com` };
 }
 
 function successorOf(token: NewRefreshToken, tokenHash: string, now: Date): NewRefreshToken {
-  return { id: randomUUID(), sessionId: token.sessionId, tokenHash, replacesId: token.id, issuedAt: now, expiresAt: at(3000) };
+  return { id: randomUUID(), sessionId: token.sessionId, tokenHash, replacesId: token.id, generation: token.generation + 1, issuedAt: now, expiresAt: at(3000) };
 }
 
 describe("session queries", () => {
@@ -310,7 +312,7 @@ describe("session queries", () => {
     const { session, token } = await signedIn();
     const now = at(60);
     const successor = successorOf(token, "h1", now);
-    expect(await database.queries.rotate(token.id, successor, now, at(2000))).toBe(true);
+    expect(await database.queries.rotate(token.id, successor, now, at(2000), null)).toBe(true);
 
     expect(await database.db.refreshToken.findUnique({ where: { tokenHash: "h0" } })).toMatchObject({ spentAt: now });
     expect(await database.db.refreshToken.findUnique({ where: { tokenHash: "h1" } })).toEqual({ ...successor, spentAt: null });
@@ -322,8 +324,8 @@ describe("session queries", () => {
 
   it("rotate a token once: a second rotation of it writes nothing", async () => {
     const { token } = await signedIn();
-    expect(await database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000))).toBe(true);
-    expect(await database.queries.rotate(token.id, successorOf(token, "h2", at(61)), at(61), at(2001))).toBe(false);
+    expect(await database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000), null)).toBe(true);
+    expect(await database.queries.rotate(token.id, successorOf(token, "h2", at(61)), at(61), at(2001), null)).toBe(false);
     expect(await database.db.refreshToken.findMany({ select: { tokenHash: true }, orderBy: { issuedAt: "asc" } })).toEqual([
       { tokenHash: "h0" },
       { tokenHash: "h1" },
@@ -334,10 +336,25 @@ describe("session queries", () => {
   it("let exactly one of twenty simultaneous rotations of one token win", async () => {
     const { token } = await signedIn();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => database.queries.rotate(token.id, successorOf(token, `h${i + 1}`, at(60)), at(60), at(2000))),
+      Array.from({ length: 20 }, (_, i) => database.queries.rotate(token.id, successorOf(token, `h${i + 1}`, at(60)), at(60), at(2000), null)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await database.db.refreshToken.count()).toBe(2);
+  });
+
+  it("drop the session's spent tokens below a generation in the rotation that asks, and no others", async () => {
+    const { session, token } = await signedIn();
+    const other = await signedIn("h-other");
+    let current: NewRefreshToken = token;
+    for (let i = 1; i <= 3; i++) {
+      const next = successorOf(current, `h${i}`, at(60 + i));
+      expect(await database.queries.rotate(current.id, next, at(60 + i), at(2000), i === 3 ? 2 : null)).toBe(true);
+      current = next;
+    }
+    const left = await database.db.refreshToken.findMany({ where: { sessionId: session.id }, orderBy: { generation: "asc" } });
+    expect(left.map((row) => [row.tokenHash, row.generation])).toEqual([["h2", 2], ["h3", 3]]);
+    expect(left[0]?.replacesId).toBeNull(); // its predecessor is gone
+    expect(await database.db.refreshToken.count({ where: { sessionId: other.session.id } })).toBe(1);
   });
 
   it("revoke a live session once, keeping the first revocation", async () => {
@@ -362,7 +379,7 @@ describe("session queries on SQLite", () => {
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
     try {
-      const rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000));
+      const rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000), null);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(ticks, "timers ran while the rotation waited").toBeGreaterThan(5);
       other.exec("COMMIT");
@@ -379,7 +396,7 @@ describe("session queries on SQLite", () => {
     let rotation: Promise<boolean> | undefined;
     await database.db.$transaction(async (tx) => {
       await tx.session.update({ where: { id: session.id }, data: { userAgent: "Chrome" } });
-      rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000));
+      rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000), null);
       await new Promise((resolve) => setTimeout(resolve, 30));
     });
     expect(await rotation).toBe(true);

@@ -18,6 +18,7 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
+import { spentTokensBelow } from "../auth/refresh-token";
 import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
@@ -173,6 +174,10 @@ export class PrismaAuthStore implements AuthStore {
     return (await this.database.queries.findRefreshToken(tokenHash))?.token ?? null;
   }
 
+  async findRefreshTokenAmong(tokenHashes: string[]) {
+    return this.db.refreshToken.findFirst({ where: { tokenHash: { in: tokenHashes } } });
+  }
+
   /**
    * Optimistic: read, decide, then spend only if still unspent. When another request (or instance) spent
    * the token in between, the conditional write changes nothing and the token is read again and judged
@@ -191,7 +196,8 @@ export class PrismaAuthStore implements AuthStore {
       }
       if (decision.action === "replay") return { outcome: "replay", found, token };
       const successor = request.successor(token, found.session);
-      if (await queries.rotate(token.id, successor, request.now, request.idleExpiresAt)) {
+      const dropBelow = spentTokensBelow(successor.generation);
+      if (await queries.rotate(token.id, successor, request.now, request.idleExpiresAt, dropBelow)) {
         return { outcome: "rotated", found, successor: { ...successor, spentAt: null } };
       }
     }

@@ -26,15 +26,16 @@ export interface SessionQueries {
   /** Revokes the session unless it already is. */
   revokeSession(sessionId: string, reason: RevokeReason, now: Date): Promise<void>;
   /**
-   * As one atomic write: marks `spentId` spent if nobody has yet, inserts its successor and moves the
-   * session's idle expiry. False, and nothing written, when the token was already spent.
+   * As one atomic write: marks `spentId` spent if nobody has yet, inserts its successor, moves the
+   * session's idle expiry and, when `dropSpentBelow` is a number, deletes the session's spent tokens of a
+   * lower generation (spentTokensBelow). False, and nothing written, when the token was already spent.
    */
-  rotate(spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date): Promise<boolean>;
+  rotate(spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null): Promise<boolean>;
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
   s."idleExpiresAt", s."revokedAt", s."revokedReason", s."userAgent", s."ip", u."email"`;
-const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."issuedAt", t."expiresAt", t."spentAt"`;
+const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."generation", t."issuedAt", t."expiresAt", t."spentAt"`;
 const SESSION_FROM = `FROM "Session" s JOIN "User" u ON u."id" = s."userId"`;
 const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"`;
 
@@ -42,6 +43,7 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 // so SQLite takes the same text with `?` (see forSqlite).
 const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
+const DROP_SPENT = `DELETE FROM "RefreshToken" WHERE "sessionId" = $1 AND "generation" < $2 AND "spentAt" IS NOT NULL`;
 const REVOKE_SESSION = `UPDATE "Session" SET "revokedAt" = $1, "revokedReason" = $2 WHERE "id" = $3 AND "revokedAt" IS NULL`;
 
 function forSqlite(sql: string): string {
@@ -77,6 +79,7 @@ function tokenWithSessionOf(row: Row, date: DateOf): TokenWithSession {
       sessionId: row.sessionId as string,
       tokenHash: row.tokenHash as string,
       replacesId: row.replacesId as string | null,
+      generation: Number(row.generation),
       issuedAt: date(row.issuedAt),
       expiresAt: date(row.expiresAt),
       spentAt: row.spentAt === null ? null : date(row.spentAt),
@@ -115,21 +118,25 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     const db = new BetterSqlite3(url.replace(/^file:/, ""), { timeout: 0 });
     const spend = db.prepare(`UPDATE "RefreshToken" SET "spentAt" = ? WHERE "id" = ? AND "spentAt" IS NULL`);
     const insertToken = db.prepare(
-      `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "issuedAt", "expiresAt") VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt", "expiresAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
+    const dropSpent = db.prepare(forSqlite(DROP_SPENT));
     const touchSession = db.prepare(`UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = ? WHERE "id" = ?`);
     return {
       db,
       sessionById: db.prepare(forSqlite(SESSION_BY_ID)),
       tokenByHash: db.prepare(forSqlite(TOKEN_BY_HASH)),
       revoke: db.prepare(forSqlite(REVOKE_SESSION)),
-      rotation: db.transaction((spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date) => {
-        if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
-        const { id, sessionId, tokenHash, replacesId, issuedAt, expiresAt } = successor;
-        insertToken.run(id, sessionId, tokenHash, replacesId, sqliteDate(issuedAt), sqliteDate(expiresAt));
-        touchSession.run(sqliteDate(now), sqliteDate(idleExpiresAt), sessionId);
-        return true;
-      }),
+      rotation: db.transaction(
+        (spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null) => {
+          if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
+          const { id, sessionId, tokenHash, replacesId, generation, issuedAt, expiresAt } = successor;
+          insertToken.run(id, sessionId, tokenHash, replacesId, generation, sqliteDate(issuedAt), sqliteDate(expiresAt));
+          touchSession.run(sqliteDate(now), sqliteDate(idleExpiresAt), sessionId);
+          if (dropSpentBelow !== null) dropSpent.run(sessionId, dropSpentBelow);
+          return true;
+        },
+      ),
     };
   }
 
@@ -159,9 +166,9 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     async revokeSession(sessionId, reason, now) {
       await whenFree((q) => q.revoke.run(sqliteDate(now), reason, sessionId));
     },
-    rotate(spentId, successor, now, idleExpiresAt) {
+    rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // IMMEDIATE takes the write lock at BEGIN, so a busy database fails there, before anything is written.
-      return whenFree((q) => q.rotation.immediate(spentId, successor, now, idleExpiresAt));
+      return whenFree((q) => q.rotation.immediate(spentId, successor, now, idleExpiresAt, dropSpentBelow));
     },
     close() {
       connection?.db.close();
@@ -190,18 +197,31 @@ function pgDate(date: Date): string {
   return date.toISOString();
 }
 
-/** The spend, the successor and the session's new idle expiry in one statement: one round trip, atomic. */
-const ROTATE_SQL = `
+/**
+ * The spend, the successor and the session's new idle expiry (and, every KEPT_SPENT_TOKENS rotations, the
+ * drop of old spent tokens) in one statement: one round trip, atomic.
+ */
+function rotateSql(dropSpent: boolean): string {
+  return `
 WITH spent AS (
   UPDATE "RefreshToken" SET "spentAt" = $1 WHERE "id" = $2 AND "spentAt" IS NULL RETURNING "id"
 ), successor AS (
-  INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "issuedAt", "expiresAt")
-  SELECT $3, $4, $5, spent."id", $6, $7 FROM spent
+  INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt", "expiresAt")
+  SELECT $3, $4, $5, spent."id", $9, $6, $7 FROM spent
   RETURNING "id"
 ), touched AS (
   UPDATE "Session" SET "lastUsedAt" = $1, "idleExpiresAt" = $8 WHERE "id" = $4 AND EXISTS (SELECT 1 FROM spent)
-)
+)${
+    dropSpent
+      ? `, dropped AS (
+  DELETE FROM "RefreshToken" WHERE "sessionId" = $4 AND "generation" < $10 AND "spentAt" IS NOT NULL AND EXISTS (SELECT 1 FROM spent)
+)`
+      : ""
+  }
 SELECT count(*)::int AS "rotated" FROM successor`;
+}
+const ROTATE_SQL = rotateSql(false);
+const ROTATE_AND_DROP_SQL = rotateSql(true);
 
 /** On the pool Prisma also uses (client.ts, which owns it), so the two share its connections and its limit. */
 export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
@@ -223,11 +243,15 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
     async revokeSession(sessionId, reason, now) {
       await rows("auth_revoke_session", REVOKE_SESSION, [pgDate(now), reason, sessionId]);
     },
-    async rotate(spentId, successor, now, idleExpiresAt) {
+    async rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // Under READ COMMITTED a concurrent rotation of the same token makes this UPDATE wait for it to
       // commit and then find the row spent: exactly one of them rotates.
-      const { id, sessionId, tokenHash, expiresAt, issuedAt } = successor;
-      const [row] = await rows("auth_rotate", ROTATE_SQL, [pgDate(now), spentId, id, sessionId, tokenHash, pgDate(issuedAt), pgDate(expiresAt), pgDate(idleExpiresAt)]);
+      const { id, sessionId, tokenHash, generation, expiresAt, issuedAt } = successor;
+      const values = [pgDate(now), spentId, id, sessionId, tokenHash, pgDate(issuedAt), pgDate(expiresAt), pgDate(idleExpiresAt), generation];
+      const [row] =
+        dropSpentBelow === null
+          ? await rows("auth_rotate", ROTATE_SQL, values)
+          : await rows("auth_rotate_and_drop", ROTATE_AND_DROP_SQL, [...values, dropSpentBelow]);
       return row?.rotated === 1;
     },
   };

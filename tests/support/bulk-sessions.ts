@@ -73,6 +73,7 @@ export async function insertRotatedSession(db: AuthDb, userId: string, rotations
         sessionId,
         tokenHash: hashRefreshToken(randomBytes(32).toString("base64url")),
         replacesId: previous,
+        generation: i,
         issuedAt: issued,
         expiresAt: new Date(endedAt.getTime() + DAY_MS),
         spentAt: i < rotations ? new Date(issued.getTime() + 1) : null,
