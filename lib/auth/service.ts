@@ -24,10 +24,12 @@ import {
   generateRefreshToken,
   hashRefreshToken,
   REUSE_WALK_STEPS,
+  spentTokensBelow,
   successorHashes,
+  type RefreshDecision,
 } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
-import type { AuthStore, LoginStore, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
+import type { AuthStore, LoginStore, NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { addressKey, checkThrottle } from "./throttle";
 
 export type Clock = () => Date;
@@ -100,6 +102,8 @@ export interface AuthServiceDeps {
  */
 export const LIVENESS_CACHE_MS = 500;
 const LIVENESS_CACHE_MAX_ENTRIES = 10_000;
+type RefreshRefusal = Extract<RefreshDecision, { action: "reject" }>["code"] | "refresh_invalid";
+
 /** Longest rotated chain followed when a spent token is replayed within the grace period. */
 const MAX_REPLAY_HOPS = 32;
 
@@ -174,53 +178,54 @@ export class AuthService {
     return issued;
   }
 
+  /**
+   * Optimistic: read the token and its session, decide (decideRefresh), then spend the token only if it is
+   * still unspent. When another request (or instance) spent it in between, that write changes nothing and
+   * the token is read once more and judged as spent: a replay within the grace period, or reuse after it.
+   * Exactly one request rotates a given token.
+   */
   async refresh(refreshToken: string | undefined, client: ClientInfo = NO_CLIENT): Promise<IssuedTokens> {
     if (!refreshToken) throw new AuthError("refresh_missing");
     const now = this.now();
-    const grace = this.config.refreshReuseGrace;
-    const successorToken = deriveSuccessorToken(refreshToken, this.secret);
-    const redeemed = await this.store.redeemRefreshToken({
-      tokenHash: hashRefreshToken(refreshToken),
-      now,
-      decide: (token, session) => decideRefresh(token, session, now, grace),
-      successor: (token, session) => ({
+    const tokenHash = hashRefreshToken(refreshToken);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const read = await this.store.findRefreshTokenWithSession(tokenHash);
+      if (!read) {
+        // Unknown: perhaps a spent token whose row a later rotation dropped (see spentTokensBelow).
+        const dropped = await this.droppedAncestorOf(refreshToken, now);
+        return this.refuse(dropped ? "refresh_reused" : "refresh_invalid", dropped, now, client);
+      }
+      const { token, found } = read;
+      const decision = decideRefresh(token, found.session, now, this.config.refreshReuseGrace);
+      if (decision.action === "reject") {
+        if (decision.revokeSession) await this.revoke({ sessionId: found.session.id }, "reuse_detected", now);
+        return this.refuse(decision.code, found, now, client);
+      }
+      if (decision.action === "replay") {
+        const head = await this.chainHead(refreshToken);
+        if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
+        return this.refreshed(found, head.raw, head.token, now, client, "replayed");
+      }
+      const successorToken = deriveSuccessorToken(refreshToken, this.secret);
+      const successor: NewRefreshToken = {
         id: randomUUID(),
         sessionId: token.sessionId,
         tokenHash: hashRefreshToken(successorToken),
         replacesId: token.id,
         generation: token.generation + 1,
         issuedAt: now,
-        expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
-      }),
-      idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
-    });
-
-    if (redeemed.outcome === "not_found" || redeemed.outcome === "rejected") {
-      // Unknown: perhaps a spent token whose row a later rotation dropped (see spentTokensBelow).
-      const dropped = redeemed.outcome === "not_found" ? await this.droppedAncestorOf(refreshToken, now) : undefined;
-      const code = redeemed.outcome === "rejected" ? redeemed.code : dropped ? "refresh_reused" : "refresh_invalid";
-      const found = redeemed.outcome === "rejected" ? redeemed.found : dropped;
-      if (code === "refresh_reused") this.liveness.clear();
-      // Stored once, when the reuse ends a live session: replaying a stolen token in a loop adds log
-      // lines, not rows and warnings.
-      if (found && code === "refresh_reused" && found.session.revokedAt === null) {
-        await this.record([securityEvent("refresh_reused", found.user.id, client, now, found.session.id)]);
-      } else {
-        this.log({ ...this.entry("refresh_rejected", now, client, found), reason: code });
-      }
-      throw new AuthError(code);
+        expiresAt: refreshTokenExpiry(found.session.absoluteExpiresAt, now, this.config),
+      };
+      const won = await this.store.rotateRefreshToken({
+        spentId: token.id,
+        successor,
+        now,
+        idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
+        dropSpentBelow: spentTokensBelow(successor.generation),
+      });
+      if (won) return this.refreshed(found, successorToken, { ...successor, spentAt: null }, now, client, "rotated");
     }
-    let issued: IssuedTokens;
-    if (redeemed.outcome === "rotated") {
-      issued = await this.issue(redeemed.found, successorToken, redeemed.successor, now);
-    } else {
-      const head = await this.chainHead(refreshToken);
-      if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
-      issued = await this.issue(redeemed.found, head.raw, head.token, now);
-    }
-    const outcome = redeemed.outcome === "rotated" ? "rotated" : "replayed";
-    this.log({ ...this.entry("token_refreshed", now, client, redeemed.found), outcome });
-    return issued;
+    throw new Error("refresh token changed twice during one rotation");
   }
 
   /** Ends the session of a refresh token, or else of an access token (even an expired one). Idempotent. */
@@ -387,6 +392,32 @@ export class AuthService {
       refreshToken,
       refreshTokenExpiresAt: refreshRecord.expiresAt,
     };
+  }
+
+  private async refreshed(
+    found: SessionWithUser,
+    refreshToken: string,
+    record: RefreshTokenRecord,
+    now: Date,
+    client: ClientInfo,
+    outcome: "rotated" | "replayed",
+  ): Promise<IssuedTokens> {
+    const issued = await this.issue(found, refreshToken, record, now);
+    this.log({ ...this.entry("token_refreshed", now, client, found), outcome });
+    return issued;
+  }
+
+  /**
+   * Refuses a refresh. A reuse that ends a live session is stored once as activity: replaying a stolen
+   * token in a loop adds log lines, not rows and warnings.
+   */
+  private async refuse(code: RefreshRefusal, found: SessionWithUser | undefined, now: Date, client: ClientInfo): Promise<never> {
+    if (found && code === "refresh_reused" && found.session.revokedAt === null) {
+      await this.record([securityEvent("refresh_reused", found.user.id, client, now, found.session.id)]);
+    } else {
+      this.log({ ...this.entry("refresh_rejected", now, client, found), reason: code });
+    }
+    throw new AuthError(code);
   }
 
   /**

@@ -1,7 +1,6 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
 import type { ActivityType, SecurityEventRecord } from "./activity";
-import type { RefreshDecision } from "./refresh-token";
 import type { RevokeReason } from "./session";
 
 export interface SecurityEventFilter {
@@ -50,20 +49,20 @@ export interface SessionWithUser {
   user: { id: string; email: string };
 }
 
-export type RedeemOutcome =
-  | { outcome: "not_found" }
-  | { outcome: "rejected"; code: Extract<RefreshDecision, { action: "reject" }>["code"]; found: SessionWithUser }
-  | { outcome: "rotated"; found: SessionWithUser; successor: RefreshTokenRecord }
-  | { outcome: "replay"; found: SessionWithUser; token: RefreshTokenRecord };
+export interface TokenWithSession {
+  token: RefreshTokenRecord;
+  found: SessionWithUser;
+}
 
-export interface RedeemRequest {
-  tokenHash: string;
+/** One rotation of a refresh token, written atomically (see AuthStore.rotateRefreshToken). */
+export interface Rotation {
+  spentId: string;
+  successor: NewRefreshToken;
   now: Date;
-  decide: (token: RefreshTokenRecord, session: SessionRecord) => RefreshDecision;
-  /** The row to insert when the token is rotated. */
-  successor: (token: RefreshTokenRecord, session: SessionRecord) => NewRefreshToken;
-  /** The session's idle expiry after a rotation. */
+  /** The session's idle expiry after the rotation. */
   idleExpiresAt: Date;
+  /** Delete the session's spent tokens below this generation (spentTokensBelow), or null. */
+  dropSpentBelow: number | null;
 }
 
 export interface UserSummary {
@@ -141,8 +140,14 @@ export interface AuthStore {
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /** Any one stored token among these hashes (a bounded list: see REUSE_WALK_STEPS). */
   findRefreshTokenAmong(tokenHashes: string[]): Promise<RefreshTokenRecord | null>;
-  /** Reads the token and its session, applies `decide`, and writes its outcome, in one transaction. */
-  redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome>;
+  /** A refresh token with its session and user, by the token's hash. */
+  findRefreshTokenWithSession(tokenHash: string): Promise<TokenWithSession | null>;
+  /**
+   * As one atomic write: spends the token if nobody has yet, inserts its successor, moves the session's
+   * idle expiry (and drops old spent tokens when asked). Answers whether this call won: false, and nothing
+   * written, when the token was already spent.
+   */
+  rotateRefreshToken(rotation: Rotation): Promise<boolean>;
 
   /** Failures per subject newer than `since`. */
   loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;

@@ -7,7 +7,6 @@ process.env.TZ = "Pacific/Kiritimati"; // UTC+14
 import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RefreshDecision } from "../auth/refresh-token";
 import { MAX_LIVE_SESSIONS } from "../auth/session";
 import type { NewRefreshToken, SessionRecord } from "../auth/store";
 import { AccountAdmin } from "../auth/admin";
@@ -193,77 +192,28 @@ describe("PrismaAuthStore", () => {
     expect([...after.keys()].sort()).toEqual(["email:b", "ip:1"]);
   });
 
-  describe("redeemRefreshToken", () => {
-    const rotate = (): RefreshDecision => ({ action: "rotate" });
-
-    function redeem(tokenHash: string, decide: () => RefreshDecision = rotate, now = at(60)) {
-      return database.store.redeemRefreshToken({
-        tokenHash,
-        now,
-        decide,
-        successor: (token) => ({
-          id: randomUUID(),
-          sessionId: token.sessionId,
-          tokenHash: `${tokenHash}+1`,
-          replacesId: token.id,
-          generation: token.generation + 1,
-          issuedAt: now,
-          expiresAt: at(3600),
-        }),
-        idleExpiresAt: at(1800),
-      });
-    }
-
-    it("answers not_found for an unknown hash", async () => {
-      expect(await redeem("unknown")).toEqual({ outcome: "not_found" });
+  describe("refresh-token operations", () => {
+    it("finds nothing for an unknown hash", async () => {
+      expect(await database.store.findRefreshTokenWithSession("unknown")).toBeNull();
     });
 
-    it("spends the token, stores its successor and refreshes the session's use times", async () => {
+    it("rotate once: spend the token, store its successor and move the session's use times; a second rotation loses", async () => {
       const session = await createSession(await createUser("a@example.com"), "h0");
-      const outcome = await redeem("h0");
-      expect(outcome).toMatchObject({ outcome: "rotated", successor: { tokenHash: "h0+1", spentAt: null } });
-      expect((await database.store.findRefreshToken("h0"))?.spentAt).toEqual(at(60));
-      expect((await database.store.findSession(session.id))?.session).toMatchObject({
-        lastUsedAt: at(60),
+      const read = await database.store.findRefreshTokenWithSession("h0");
+      expect(read).toMatchObject({ token: { tokenHash: "h0", spentAt: null, generation: 0 }, found: { session: { id: session.id } } });
+      const rotation = (tokenHash: string) => ({
+        spentId: read!.token.id,
+        successor: { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: read!.token.id, generation: 1, issuedAt: at(60), expiresAt: at(3600) },
+        now: at(60),
         idleExpiresAt: at(1800),
+        dropSpentBelow: null,
       });
-    });
-
-    it("hands the decision a token spent by an earlier redemption, and a replay writes nothing", async () => {
-      const session = await createSession(await createUser("a@example.com"), "h0");
-      await redeem("h0");
-      let judgedSpentAt: Date | null | undefined;
-      const outcome = await database.store.redeemRefreshToken({
-        tokenHash: "h0",
-        now: at(66),
-        decide: (token) => {
-          judgedSpentAt = token.spentAt;
-          return { action: "replay" };
-        },
-        successor: () => {
-          throw new Error("a replay must not create a successor");
-        },
-        idleExpiresAt: at(1800),
-      });
-      expect(judgedSpentAt).toEqual(at(60));
-      expect(outcome).toMatchObject({ outcome: "replay", token: { tokenHash: "h0", spentAt: at(60) } });
-      expect(await database.db.refreshToken.count({ where: { sessionId: session.id } })).toBe(2);
-      expect((await database.store.findSession(session.id))?.session.lastUsedAt).toEqual(at(60));
-    });
-
-    it("revokes the session as reuse only when the decision says so", async () => {
-      const session = await createSession(await createUser("a@example.com"), "h0");
-      expect(await redeem("h0", () => ({ action: "reject", code: "refresh_expired", revokeSession: false }))).toMatchObject({
-        outcome: "rejected",
-        code: "refresh_expired",
-        found: { session: { id: session.id } }, // whose session it was, for the activity record
-      });
-      expect((await database.store.findSession(session.id))?.session.revokedAt).toBeNull();
-      await redeem("h0", () => ({ action: "reject", code: "refresh_reused", revokeSession: true }));
-      expect((await database.store.findSession(session.id))?.session).toMatchObject({
-        revokedAt: at(60),
-        revokedReason: "reuse_detected",
-      });
+      expect(await database.store.rotateRefreshToken(rotation("h1"))).toBe(true);
+      expect(await database.store.rotateRefreshToken(rotation("h2"))).toBe(false);
+      expect((await database.store.findRefreshTokenWithSession("h0"))?.token.spentAt).toEqual(at(60));
+      expect((await database.store.findRefreshTokenWithSession("h1"))?.token).toMatchObject({ spentAt: null, generation: 1 });
+      expect(await database.store.findRefreshTokenWithSession("h2")).toBeNull();
+      expect((await database.store.findSession(session.id))?.session).toMatchObject({ lastUsedAt: at(60), idleExpiresAt: at(1800) });
     });
   });
 });
@@ -355,16 +305,6 @@ describe("session queries", () => {
     expect(left.map((row) => [row.tokenHash, row.generation])).toEqual([["h2", 2], ["h3", 3]]);
     expect(left[0]?.replacesId).toBeNull(); // its predecessor is gone
     expect(await database.db.refreshToken.count({ where: { sessionId: other.session.id } })).toBe(1);
-  });
-
-  it("revoke a live session once, keeping the first revocation", async () => {
-    const { session } = await signedIn();
-    await database.queries.revokeSession(session.id, "reuse_detected", at(10));
-    await database.queries.revokeSession(session.id, "logout", at(20));
-    expect(await database.db.session.findUnique({ where: { id: session.id } })).toMatchObject({
-      revokedAt: at(10),
-      revokedReason: "reuse_detected",
-    });
   });
 });
 

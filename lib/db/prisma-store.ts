@@ -1,6 +1,7 @@
 // The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
 // transaction; the few places where the two databases need different SQL say why. The two hot paths,
-// reading a session and redeeming a refresh token, go straight through the driver (session-queries.ts).
+// reading a session or a refresh token and rotating a token, go straight through the driver
+// (session-queries.ts).
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
@@ -9,8 +10,7 @@ import type {
   PasswordChange,
   PruneCounts,
   PruneRequest,
-  RedeemOutcome,
-  RedeemRequest,
+  Rotation,
   SecurityEventFilter,
   SessionFilter,
   SessionRecord,
@@ -18,7 +18,6 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
-import { spentTokensBelow } from "../auth/refresh-token";
 import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
@@ -178,30 +177,12 @@ export class PrismaAuthStore implements AuthStore {
     return this.db.refreshToken.findFirst({ where: { tokenHash: { in: tokenHashes } } });
   }
 
-  /**
-   * Optimistic: read, decide, then spend only if still unspent. When another request (or instance) spent
-   * the token in between, the conditional write changes nothing and the token is read again and judged
-   * as spent: a replay within the grace period, or reuse after it. Exactly one request rotates a token.
-   */
-  async redeemRefreshToken(request: RedeemRequest): Promise<RedeemOutcome> {
-    const { queries } = this.database;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const read = await queries.findRefreshToken(request.tokenHash);
-      if (!read) return { outcome: "not_found" };
-      const { token, found } = read;
-      const decision = request.decide(token, found.session);
-      if (decision.action === "reject") {
-        if (decision.revokeSession) await queries.revokeSession(found.session.id, "reuse_detected", request.now);
-        return { outcome: "rejected", code: decision.code, found };
-      }
-      if (decision.action === "replay") return { outcome: "replay", found, token };
-      const successor = request.successor(token, found.session);
-      const dropBelow = spentTokensBelow(successor.generation);
-      if (await queries.rotate(token.id, successor, request.now, request.idleExpiresAt, dropBelow)) {
-        return { outcome: "rotated", found, successor: { ...successor, spentAt: null } };
-      }
-    }
-    throw new Error("refresh token changed twice during one rotation");
+  findRefreshTokenWithSession(tokenHash: string) {
+    return this.database.queries.findRefreshToken(tokenHash);
+  }
+
+  rotateRefreshToken({ spentId, successor, now, idleExpiresAt, dropSpentBelow }: Rotation): Promise<boolean> {
+    return this.database.queries.rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow);
   }
 
   async loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>> {

@@ -10,21 +10,13 @@
 // `timestamp(3)` in UTC on PostgreSQL.
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import type { NewRefreshToken, RefreshTokenRecord, SessionWithUser } from "../auth/store";
-import type { RevokeReason } from "../auth/session";
-
-export interface TokenWithSession {
-  token: RefreshTokenRecord;
-  found: SessionWithUser;
-}
+import type { NewRefreshToken, SessionWithUser, TokenWithSession } from "../auth/store";
 
 export interface SessionQueries {
   /** A session with its user, by id. */
   findSession(sessionId: string): Promise<SessionWithUser | null>;
   /** A refresh token with its session and user, by the token's hash. */
   findRefreshToken(tokenHash: string): Promise<TokenWithSession | null>;
-  /** Revokes the session unless it already is. */
-  revokeSession(sessionId: string, reason: RevokeReason, now: Date): Promise<void>;
   /**
    * As one atomic write: marks `spentId` spent if nobody has yet, inserts its successor, moves the
    * session's idle expiry and, when `dropSpentBelow` is a number, deletes the session's spent tokens of a
@@ -44,7 +36,6 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
 const DROP_SPENT = `DELETE FROM "RefreshToken" WHERE "sessionId" = $1 AND "generation" < $2 AND "spentAt" IS NOT NULL`;
-const REVOKE_SESSION = `UPDATE "Session" SET "revokedAt" = $1, "revokedReason" = $2 WHERE "id" = $3 AND "revokedAt" IS NULL`;
 
 function forSqlite(sql: string): string {
   return sql.replace(/\$\d+/g, "?");
@@ -126,7 +117,6 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       db,
       sessionById: db.prepare(forSqlite(SESSION_BY_ID)),
       tokenByHash: db.prepare(forSqlite(TOKEN_BY_HASH)),
-      revoke: db.prepare(forSqlite(REVOKE_SESSION)),
       rotation: db.transaction(
         (spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null) => {
           if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
@@ -162,9 +152,6 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     async findRefreshToken(tokenHash) {
       const row = await whenFree((q) => q.tokenByHash.get(tokenHash) as Row | undefined);
       return row ? tokenWithSessionOf(row, date) : null;
-    },
-    async revokeSession(sessionId, reason, now) {
-      await whenFree((q) => q.revoke.run(sqliteDate(now), reason, sessionId));
     },
     rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // IMMEDIATE takes the write lock at BEGIN, so a busy database fails there, before anything is written.
@@ -239,9 +226,6 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
     async findRefreshToken(tokenHash) {
       const [row] = await rows("auth_token_by_hash", TOKEN_BY_HASH, [tokenHash]);
       return row ? tokenWithSessionOf(row, date) : null;
-    },
-    async revokeSession(sessionId, reason, now) {
-      await rows("auth_revoke_session", REVOKE_SESSION, [pgDate(now), reason, sessionId]);
     },
     async rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // Under READ COMMITTED a concurrent rotation of the same token makes this UPDATE wait for it to

@@ -22,16 +22,7 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
 
 const storeCalls: Record<string, (store: AuthStore) => Promise<unknown>> = {
   "findSession (driver)": (store) => store.findSession("s"),
-  "redeemRefreshToken (driver)": (store) =>
-    store.redeemRefreshToken({
-      tokenHash: "h",
-      now: new Date(),
-      decide: () => ({ action: "rotate" }),
-      successor: () => {
-        throw new Error("never reached");
-      },
-      idleExpiresAt: new Date(),
-    }),
+  "findRefreshTokenWithSession (driver)": (store) => store.findRefreshTokenWithSession("h"),
   "listLiveSessions (Prisma)": (store) => store.listLiveSessions("u", new Date()),
 };
 
