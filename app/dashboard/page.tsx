@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { authContext } from "@/lib/http/context";
 import { requirePageSession } from "@/lib/http/page-session";
 import { Brand } from "../brand";
 import { AccountActions } from "./account-actions";
 import { RecentActivity } from "./recent-activity";
 import { SecurityAlerts } from "./security-alerts";
 import { SessionList, type SessionItem } from "./session-list";
+import { SignInMethods } from "./sign-in-methods";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -27,6 +29,8 @@ export default async function DashboardPage() {
     ip: session.ip,
     current: session.current,
   }));
+  const signInMethods = await service.listSignInMethods(principal);
+  const { config } = await authContext();
 
   return (
     <>
@@ -43,6 +47,15 @@ export default async function DashboardPage() {
         </p>
         <SecurityAlerts alerts={alerts} />
         <SessionList account={principal.user.id} initialSessions={sessions} />
+        <SignInMethods
+          providerName={config.oidc?.name ?? null}
+          password={signInMethods.password}
+          initialIdentities={signInMethods.identities.map((identity) => ({
+            id: identity.id,
+            email: identity.email,
+            linkedAt: identity.linkedAt.toISOString(),
+          }))}
+        />
         <RecentActivity events={activity} shown={RECENT_ACTIVITY_SHOWN} truncated={activity.length === RECENT_ACTIVITY_READ} />
         <AccountActions account={principal.user.id} />
       </main>

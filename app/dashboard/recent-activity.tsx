@@ -16,6 +16,9 @@ const WORDING: Record<ActivityType, string> = {
   password_reset: "Password reset by an administrator",
   sessions_ended: "Signed out of all devices by an administrator",
   session_limit: "Signed out the least recently used device: too many signed-in devices",
+  sso_sign_in: "Signed in with single sign-on",
+  identity_linked: "Single sign-on connected",
+  identity_unlinked: "Single sign-on disconnected",
 };
 
 /** One line of the list: an event, or a run of consecutive failed sign-ins (`count` of them, `oldest` first). */

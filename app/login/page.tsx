@@ -1,14 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { authContext } from "@/lib/http/context";
 import { browserAuthState } from "@/lib/http/page-session";
 import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
+import { SsoOption, ssoFailureMessage } from "../sso-option";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const { next } = await searchParams;
+type LoginParams = { next?: string | string[]; error?: string | string[]; reason?: string | string[] };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<LoginParams> }) {
+  const { next, error, reason } = await searchParams;
+  const { config } = await authContext();
+  const ssoFailed = error === "oidc";
   const target = safeNextPath(typeof next === "string" ? next : null) ?? DEFAULT_LANDING_PATH;
   // "ended": the session ended without this person's own logout (expired, revoked elsewhere, reuse).
   const expired = (await browserAuthState()) === "ended";
@@ -24,7 +30,13 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             Your session has expired. Please sign in again.
           </p>
         )}
+        {ssoFailed && (
+          <p className="message error" role="alert" data-testid="sso-error">
+            {ssoFailureMessage(typeof reason === "string" ? reason : undefined, config.oidc?.name ?? "single sign-on")}
+          </p>
+        )}
         <CredentialsForm mode="login" next={target} />
+        {config.oidc && <SsoOption name={config.oidc.name} next={target} />}
         <p className="switch">
           New here? <Link href="/register">Create an account</Link>
         </p>

@@ -5,6 +5,7 @@ import { authApp } from "@/lib/app/service";
 import { DEFAULT_LANDING_PATH } from "@/lib/http/next-path";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
+import { SsoOption } from "../sso-option";
 
 export const metadata: Metadata = { title: "Create account" };
 
@@ -21,6 +22,7 @@ export default async function RegisterPage() {
           <>
             <p className="lead">One account, signed in safely on every device.</p>
             <CredentialsForm mode="register" next={DEFAULT_LANDING_PATH} />
+            {config.oidc && <SsoOption name={config.oidc.name} next={DEFAULT_LANDING_PATH} />}
           </>
         ) : (
           <p className="message info" role="status">

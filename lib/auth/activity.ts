@@ -17,6 +17,9 @@ export const ACTIVITY_TYPES = [
   "password_reset",
   "sessions_ended",
   "session_limit",
+  "sso_sign_in",
+  "identity_linked",
+  "identity_unlinked",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
@@ -50,6 +53,8 @@ export type LogOnlyEvent =
   | "refresh_rejected"
   | "sign_in_throttled"
   | "sign_in_failed_unknown_user"
+  | "sso_refused"
+  | "sso_failed"
   | "cleanup"
   | "cleanup_failed"
   | "all_sessions_ended";
@@ -81,6 +86,8 @@ const WARNINGS = new Set<string>([
   "sign_in_failed",
   "sign_in_failed_unknown_user",
   "sign_in_throttled",
+  "sso_refused",
+  "sso_failed",
   "refresh_reused",
   "cleanup_failed",
   "all_sessions_ended",

@@ -138,7 +138,7 @@ describe("the settings of mail, links and single sign-on", () => {
   it("takes a provider only when issuer, client id and secret are all set", () => {
     expect(() => loadAuthConfig({ AUTH_OIDC_ISSUER: "http://127.0.0.1:9/" })).toThrow(ConfigError);
     const config = loadAuthConfig({ AUTH_OIDC_ISSUER: "http://127.0.0.1:9", AUTH_OIDC_CLIENT_ID: "app", AUTH_OIDC_CLIENT_SECRET: "s" });
-    expect(config.oidc).toEqual({ issuer: "http://127.0.0.1:9", clientId: "app", clientSecret: "s", name: "Single sign-on" });
+    expect(config.oidc).toEqual({ issuer: "http://127.0.0.1:9", clientId: "app", clientSecret: "s", name: "Single sign-on", timeoutSeconds: 5 });
   });
 
   it("reads the scaling settings: Redis for shared bounds, the forgot-password bound, the metrics token", () => {

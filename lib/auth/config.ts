@@ -69,6 +69,8 @@ export interface OidcSettings {
   clientSecret: string;
   /** The provider's name on the login page's button. */
   name: string;
+  /** Bound on each request to the provider (discovery, token, JWKS, UserInfo), in seconds. */
+  timeoutSeconds: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -123,7 +125,13 @@ function oidcSettings(env: Env): OidcSettings | undefined {
   if (!issuer || !clientId || !clientSecret) {
     throw new ConfigError("AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET go together: set all three or none");
   }
-  return { issuer, clientId, clientSecret, name: env.AUTH_OIDC_NAME?.trim() || "Single sign-on" };
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    name: env.AUTH_OIDC_NAME?.trim() || "Single sign-on",
+    timeoutSeconds: seconds(env, "AUTH_OIDC_TIMEOUT", 5, 1),
+  };
 }
 
 /** At least 32 characters: the token guards the process metrics, and a short one is guessed. */

@@ -25,6 +25,19 @@ export const ERRORS = {
     status: 409,
     message: "This browser is now signed in to a different account. Reload the page to see it.",
   },
+  sso_failed: { status: 400, message: "Single sign-on did not complete. Please try again." },
+  sso_email_unverified: {
+    status: 409,
+    message:
+      "An account with this email already exists. Sign in with your password, then connect single sign-on from your dashboard.",
+  },
+  sso_email_missing: { status: 400, message: "The provider did not share an email address, so no account can be made." },
+  sso_identity_taken: { status: 409, message: "This sign-in is already connected to another account." },
+  sso_last_method: {
+    status: 409,
+    message: "This is the only way to sign in to this account. Set a password first, then disconnect it.",
+  },
+  sso_unavailable: { status: 503, message: "The single sign-on provider is not answering. Please try again in a moment." },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KB." },
   too_many_attempts: { status: 429, message: "Too many attempts. Please wait and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },

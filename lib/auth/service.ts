@@ -15,7 +15,7 @@ import {
 } from "./activity";
 import type { AuthConfig } from "./config";
 import { AuthError } from "./errors";
-import type { LoginInput, PasswordChangeInput, RegisterInput } from "./input";
+import { normalizeEmail, type LoginInput, type PasswordChangeInput, type RegisterInput } from "./input";
 import { noMetrics, type AuthMetrics } from "./metrics";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import {
@@ -29,7 +29,7 @@ import {
   type RefreshDecision,
 } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
-import type { AuthStore, LoginStore, NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
+import type { AuthStore, IdentityRecord, LoginStore, NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
 import { addressKey, checkThrottle } from "./throttle";
 
 export type Clock = () => Date;
@@ -72,6 +72,27 @@ export interface SessionView {
   current: boolean;
 }
 
+/** Who an OpenID provider says signed in, taken from an ID token it signed (or its UserInfo). */
+export interface ProviderIdentity {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+}
+
+export interface IdentityView {
+  id: string;
+  issuer: string;
+  email: string | null;
+  linkedAt: Date;
+  lastUsedAt: Date;
+}
+
+export interface SignInMethods {
+  password: boolean;
+  identities: IdentityView[];
+}
+
 export interface ActivityView {
   type: SecurityEventRecord["type"];
   createdAt: Date;
@@ -106,6 +127,18 @@ type RefreshRefusal = Extract<RefreshDecision, { action: "reject" }>["code"] | "
 
 /** Longest rotated chain followed when a spent token is replayed within the grace period. */
 const MAX_REPLAY_HOPS = 32;
+
+function newIdentity(identity: ProviderIdentity, userId: string, email: string | null, now: Date): IdentityRecord {
+  return {
+    id: randomUUID(),
+    userId,
+    issuer: identity.issuer,
+    subject: identity.subject,
+    email,
+    linkedAt: now,
+    lastUsedAt: now,
+  };
+}
 
 export class AuthService {
   private readonly config: AuthConfig;
@@ -171,11 +204,90 @@ export class AuthService {
       }
       return { user, now };
     });
-    const firstTimeHere = !(await this.store.hasSignedInFrom(user.id, client.userAgent));
+    return this.signIn(user, client, now, "sign_in");
+  }
+
+  /**
+   * Signs in with an identity the OpenID provider vouched for (the adapter in lib/oidc validated the ID
+   * token). Found by (issuer, subject) first; else a verified email links it to the account that has the
+   * email; else a new account is made, unless sign-up is off. The session is a login's in every way.
+   */
+  async signInWithIdentity(identity: ProviderIdentity, client: ClientInfo): Promise<IssuedTokens> {
+    const now = this.now();
+    const email = identity.email === null ? null : normalizeEmail(identity.email);
+    const known = await this.store.findIdentity(identity.issuer, identity.subject);
+    if (known) {
+      await this.store.markIdentityUsed(known.identity.id, email, now);
+      return this.signIn(known.user, client, now, "sso_sign_in");
+    }
+    if (!email) throw new AuthError("sso_email_missing");
+    const owner = await this.store.findUserByEmail(email);
+    if (owner) {
+      // Linking on an unverified email would let anyone who can type the victim's address at some
+      // provider take over the account.
+      if (!identity.emailVerified) {
+        this.log({ ...this.entry("sso_refused", now, client), userId: owner.id, reason: "sso_email_unverified" });
+        throw new AuthError("sso_email_unverified");
+      }
+      if (!(await this.store.addIdentity(newIdentity(identity, owner.id, email, now)))) throw new AuthError("sso_failed");
+      await this.record([securityEvent("identity_linked", owner.id, client, now)]);
+      return this.signIn(owner, client, now, "sso_sign_in");
+    }
+    this.assertSignupOpen();
+    const userId = randomUUID();
+    const user = await this.store.createUserWithIdentity(
+      { id: userId, email, emailVerifiedAt: identity.emailVerified ? now : null },
+      newIdentity(identity, userId, email, now),
+      now,
+    );
+    if (!user) throw new AuthError("sso_failed"); // the email or the identity was taken a moment ago
     const issued = await this.startSession(user, client, now);
-    const signIn = securityEvent("sign_in", user.id, client, now, issued.sessionId);
-    await this.record(firstTimeHere ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
+    await this.record([
+      securityEvent("account_created", user.id, client, now, issued.sessionId),
+      securityEvent("sso_sign_in", user.id, client, now, issued.sessionId),
+    ]);
     return issued;
+  }
+
+  /**
+   * Connects an identity to the account of a session that started the connection, if that session is
+   * still live. An identity linked to another account stays there.
+   */
+  async linkIdentity(link: { userId: string; sessionId: string }, identity: ProviderIdentity, client: ClientInfo): Promise<void> {
+    const now = this.now();
+    const found = await this.store.findSession(link.sessionId);
+    if (!found || found.user.id !== link.userId || !isSessionAlive(found.session, now)) {
+      throw new AuthError("unauthorized", { message: "Your session has ended. Sign in, then connect again." });
+    }
+    const email = identity.email === null ? null : normalizeEmail(identity.email);
+    const known = await this.store.findIdentity(identity.issuer, identity.subject);
+    if (known && known.user.id !== link.userId) throw new AuthError("sso_identity_taken");
+    if (known) return this.store.markIdentityUsed(known.identity.id, email, now);
+    if (!(await this.store.addIdentity(newIdentity(identity, link.userId, email, now)))) {
+      throw new AuthError("sso_identity_taken");
+    }
+    await this.record([securityEvent("identity_linked", link.userId, client, now, link.sessionId)]);
+  }
+
+  /** Disconnects one of the caller's identities, unless it is the account's last way to sign in. */
+  async unlinkIdentity(principal: Principal, identityId: string, client: ClientInfo = NO_CLIENT): Promise<void> {
+    const now = this.now();
+    const outcome = await this.store.removeIdentity(principal.user.id, identityId, now);
+    if (outcome === "not_found") throw new AuthError("not_found");
+    if (outcome === "last_method") throw new AuthError("sso_last_method");
+    await this.record([securityEvent("identity_unlinked", principal.user.id, client, now, principal.sessionId)]);
+  }
+
+  /** How the caller can sign in: with a password or not, and the identities linked to the account. */
+  async listSignInMethods(principal: Principal): Promise<SignInMethods> {
+    const [user, identities] = await Promise.all([
+      this.store.findUserByEmail(principal.user.email),
+      this.store.listIdentities(principal.user.id),
+    ]);
+    return {
+      password: Boolean(user?.passwordHash),
+      identities: identities.map(({ id, issuer, email, linkedAt, lastUsedAt }) => ({ id, issuer, email, linkedAt, lastUsedAt })),
+    };
   }
 
   /**
@@ -335,6 +447,15 @@ export class AuthService {
       this.log(this.entry("sign_in_throttled", now, client));
       throw new AuthError("too_many_attempts", { retryAfter });
     }
+  }
+
+  /** A new session for a person who just proved who they are, recorded (with the new-browser notice). */
+  private async signIn(user: PublicUser, client: ClientInfo, now: Date, type: "sign_in" | "sso_sign_in"): Promise<IssuedTokens> {
+    const firstTimeHere = !(await this.store.hasSignedInFrom(user.id, client.userAgent));
+    const issued = await this.startSession(user, client, now);
+    const signIn = securityEvent(type, user.id, client, now, issued.sessionId);
+    await this.record(firstTimeHere ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
+    return issued;
   }
 
   private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens> {

@@ -17,6 +17,27 @@ export interface UserRecord {
   passwordHash: string | null;
 }
 
+/** An account at an OpenID provider, linked to one of ours: found again by (issuer, subject). */
+export interface IdentityRecord {
+  id: string;
+  userId: string;
+  issuer: string;
+  subject: string;
+  /** The email the provider gave when it was linked or last used (for the person's reference only). */
+  email: string | null;
+  linkedAt: Date;
+  lastUsedAt: Date;
+}
+
+/** A new account made by single sign-on: no password, the email verified when the provider vouched for it. */
+export interface NewSsoUser {
+  id: string;
+  email: string;
+  emailVerifiedAt: Date | null;
+}
+
+export type IdentityRemoval = "removed" | "not_found" | "last_method";
+
 export interface SessionRecord {
   id: string;
   userId: string;
@@ -117,6 +138,21 @@ export interface AuthStore {
   /** Revokes every session not yet revoked, of every account, in one statement; returns how many. */
   revokeAllSessions(reason: RevokeReason, now: Date): Promise<number>;
 
+  /** The identity with this (issuer, subject) and its account. */
+  findIdentity(issuer: string, subject: string): Promise<{ identity: IdentityRecord; user: UserRecord } | null>;
+  /** Links an identity; false when this (issuer, subject) is linked already (to any account). */
+  addIdentity(identity: IdentityRecord): Promise<boolean>;
+  /** Creates the account and its identity in one write; null when the email or the identity is taken. */
+  createUserWithIdentity(user: NewSsoUser, identity: IdentityRecord, now: Date): Promise<UserRecord | null>;
+  markIdentityUsed(identityId: string, email: string | null, now: Date): Promise<void>;
+  /** The account's identities, oldest first. */
+  listIdentities(userId: string): Promise<IdentityRecord[]>;
+  /**
+   * Unlinks one of the account's identities unless it is the account's last way to sign in (no password
+   * and no other identity). Decided and done in one transaction that locks the account's row, so two
+   * concurrent unlinks cannot both pass the check.
+   */
+  removeIdentity(userId: string, identityId: string, now: Date): Promise<IdentityRemoval>;
   /**
    * Stores a new session and its first token. When the account then has more than `maxLiveSessions` live
    * sessions, the least recently used ones beyond that end ("session_limit"), in the same transaction;

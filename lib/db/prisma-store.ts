@@ -5,7 +5,10 @@
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type {
   AuthStore,
+  IdentityRecord,
+  IdentityRemoval,
   LoginStore,
+  NewSsoUser,
   NewRefreshToken,
   PasswordChange,
   PruneCounts,
@@ -114,6 +117,60 @@ export class PrismaAuthStore implements AuthStore {
   async revokeAllSessions(reason: RevokeReason, now: Date): Promise<number> {
     // One UPDATE by condition: no id list, so no bound-parameter limit however many sessions there are.
     return (await this.db.session.updateMany({ where: { revokedAt: null }, data: { revokedAt: now, revokedReason: reason } })).count;
+  }
+
+  async findIdentity(issuer: string, subject: string): Promise<{ identity: IdentityRecord; user: UserRecord } | null> {
+    const row = await this.db.identity.findUnique({
+      where: { issuer_subject: { issuer, subject } },
+      include: { user: { select: { id: true, email: true, passwordHash: true } } },
+    });
+    if (!row) return null;
+    const { user, ...identity } = row;
+    return { identity, user };
+  }
+
+  async addIdentity(identity: IdentityRecord): Promise<boolean> {
+    try {
+      await this.db.identity.create({ data: identity });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async createUserWithIdentity(user: NewSsoUser, identity: IdentityRecord, now: Date): Promise<UserRecord | null> {
+    try {
+      await this.database.client.$transaction(async (tx) => {
+        await tx.user.create({ data: { ...user, passwordHash: null, createdAt: now, updatedAt: now } });
+        await tx.identity.create({ data: identity });
+      });
+      return { id: user.id, email: user.email, passwordHash: null };
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async markIdentityUsed(identityId: string, email: string | null, now: Date): Promise<void> {
+    await this.db.identity.update({ where: { id: identityId }, data: { lastUsedAt: now, email } });
+  }
+
+  async listIdentities(userId: string): Promise<IdentityRecord[]> {
+    return this.db.identity.findMany({ where: { userId }, orderBy: [{ linkedAt: "asc" }, { id: "asc" }] });
+  }
+
+  async removeIdentity(userId: string, identityId: string, now: Date): Promise<IdentityRemoval> {
+    return this.database.client.$transaction(async (tx) => {
+      // Writing the account's row first locks it (PostgreSQL) or takes the write lock (SQLite): a second
+      // unlink for this account waits here and then counts what the first one left.
+      const user = await tx.user.update({ where: { id: userId }, data: { updatedAt: now }, select: { passwordHash: true } });
+      const identities = await tx.identity.findMany({ where: { userId }, select: { id: true } });
+      if (!identities.some((identity) => identity.id === identityId)) return "not_found";
+      if (user.passwordHash === null && identities.length <= 1) return "last_method";
+      await tx.identity.delete({ where: { id: identityId } });
+      return "removed";
+    });
   }
 
   async createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number> {
@@ -261,7 +318,7 @@ export class PrismaAuthStore implements AuthStore {
 
   async hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean> {
     const seen = await this.db.securityEvent.findFirst({
-      where: { userId, userAgent, type: { in: ["sign_in", "account_created"] } },
+      where: { userId, userAgent, type: { in: ["sign_in", "sso_sign_in", "account_created"] } },
       select: { id: true },
     });
     return seen !== null;

@@ -5,6 +5,8 @@
 // auth state    HttpOnly, SameSite=Lax, Path=/           "active" while signed in, "ended" once a session
 //                                                        ended without the person's own logout; it outlives
 //                                                        the refresh cookie so the login page can say why
+// oidc flow     HttpOnly, SameSite=Lax, Path=/api/auth/oidc   the sealed single sign-on in progress (10 min);
+//                                                        Lax so it comes back on the provider's redirect
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
 //
@@ -20,18 +22,22 @@ const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers 
 
 export type AuthState = "active" | "ended";
 
+export const OIDC_FLOW_COOKIE_PATH = "/api/auth/oidc";
+
 interface CookieNames {
   access: string;
   refresh: string;
   state: string;
+  oidcFlow: string;
 }
 
 const SECURE_NAMES: CookieNames = {
   access: "__Host-access_token",
   refresh: "__Secure-refresh_token",
   state: "__Host-auth_state",
+  oidcFlow: "__Secure-oidc_flow",
 };
-const PLAIN_NAMES: CookieNames = { access: "access_token", refresh: "refresh_token", state: "auth_state" };
+const PLAIN_NAMES: CookieNames = { access: "access_token", refresh: "refresh_token", state: "auth_state", oidcFlow: "oidc_flow" };
 
 type CookieStore = { get(name: string): { value: string } | undefined };
 /** A request (route handler, middleware) or the cookie store of `next/headers` (pages). */
@@ -131,6 +137,32 @@ export class AuthCookies {
     response.cookies.set(this.names.refresh, "", { ...base, path: REFRESH_COOKIE_PATH });
     if (how === "ended") this.setState(response, "ended");
     else response.cookies.set(this.names.state, "", { ...base, path: "/" });
+  }
+
+  /** The sealed single sign-on in progress (lib/http/oidc-flow.ts). */
+  oidcFlow(request: CookieReader): string | undefined {
+    return read(request, this.names.oidcFlow);
+  }
+
+  setOidcFlow(response: NextResponse, sealed: string, maxAge: number): void {
+    response.cookies.set(this.names.oidcFlow, sealed, {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: "lax",
+      path: OIDC_FLOW_COOKIE_PATH,
+      maxAge,
+    });
+  }
+
+  /** The callback spends the flow whatever its outcome. */
+  clearOidcFlow(response: NextResponse): void {
+    response.cookies.set(this.names.oidcFlow, "", {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: "lax",
+      path: OIDC_FLOW_COOKIE_PATH,
+      maxAge: 0,
+    });
   }
 
   private setState(response: NextResponse, state: AuthState): void {

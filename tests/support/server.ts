@@ -122,7 +122,8 @@ export async function launchApp(env: Record<string, string>): Promise<AppProcess
 
 export async function startServer(settings: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "auth-test-"));
-  const port = await freePort();
+  // A test that must know the origin in advance (APP_URL, an OpenID client's redirect_uri) passes PORT.
+  const port = settings.PORT ? Number(settings.PORT) : await freePort();
   const ownDatabase: TestPostgresDatabase | null =
     postgresRequested() && !settings.DATABASE_URL ? await createTestDatabase() : null;
   const env: Record<string, string> = {

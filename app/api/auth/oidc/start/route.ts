@@ -1,0 +1,23 @@
+import { NextResponse } from "next/server";
+import { safeNextPath } from "@/lib/http/next-path";
+import { redirectTo } from "@/lib/http/redirect";
+import { apiRoute, otherMethods } from "@/lib/http/route";
+import { beginSso, logSsoFailure, ssoFailureReason, ssoLoginFailurePath, ssoProvider } from "@/lib/http/sso";
+
+/** Sends the browser to the provider to sign in, with a fresh state, nonce and PKCE challenge bound to it. */
+export const GET = apiRoute(async ({ request, config, cookies, client }) => {
+  const provider = ssoProvider(config);
+  const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? "/dashboard";
+  try {
+    const { url, writeCookie } = await beginSso(provider, { next });
+    const response = NextResponse.redirect(url, 302);
+    response.headers.set("Cache-Control", "no-store");
+    writeCookie(response, cookies);
+    return response;
+  } catch (error) {
+    logSsoFailure(error, client);
+    return redirectTo(request, ssoLoginFailurePath(ssoFailureReason(error)), 303);
+  }
+});
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

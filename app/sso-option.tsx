@@ -1,0 +1,33 @@
+// "Continue with <provider>" under the sign-in and sign-up forms, shown only when a provider is configured.
+// A plain link: the start endpoint redirects to the provider, so no script is needed.
+export function SsoOption({ name, next }: { name: string; next: string }) {
+  return (
+    <div className="sso-option">
+      <p className="divider" aria-hidden="true">
+        or
+      </p>
+      <a className="button sso" href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}>
+        {`Continue with ${name}`}
+      </a>
+    </div>
+  );
+}
+
+/**
+ * The sentence for `/login?error=oidc&reason=<code>`. The codes come from lib/http/sso.ts; an unknown or
+ * missing one gets the general sentence, so a crafted link can only ever show one of these.
+ */
+export function ssoFailureMessage(reason: string | undefined, name: string): string {
+  switch (reason) {
+    case "email_unverified":
+      return `An account with this email already exists, and ${name} did not confirm that the email is yours. Sign in with your password, then connect ${name} from your dashboard.`;
+    case "email_missing":
+      return `${name} did not share an email address, so no account could be made. Sign in with your password instead.`;
+    case "signup_disabled":
+      return `No account is connected to this ${name} sign-in, and sign-up is turned off on this server.`;
+    case "unavailable":
+      return `${name} is not answering right now, so you are not signed in. Please try again in a moment.`;
+    default:
+      return `Signing in with ${name} did not complete, so you are not signed in. Please try again.`;
+  }
+}
