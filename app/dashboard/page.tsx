@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { authContext } from "@/lib/http/context";
+import { authApp } from "@/lib/app/service";
 import { requirePageSession } from "@/lib/http/page-session";
 import { Brand } from "../brand";
 import { AccountActions } from "./account-actions";
@@ -30,7 +30,7 @@ export default async function DashboardPage() {
     current: session.current,
   }));
   const signInMethods = await service.listSignInMethods(principal);
-  const { config } = await authContext();
+  const { config } = await authApp();
 
   return (
     <>

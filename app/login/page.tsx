@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { authContext } from "@/lib/http/context";
+import { authApp } from "@/lib/app/service";
 import { browserAuthState } from "@/lib/http/page-session";
 import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { Brand } from "../brand";
@@ -13,7 +13,7 @@ type LoginParams = { next?: string | string[]; error?: string | string[]; reason
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<LoginParams> }) {
   const { next, error, reason } = await searchParams;
-  const { config } = await authContext();
+  const { config } = await authApp();
   const ssoFailed = error === "oidc";
   const target = safeNextPath(typeof next === "string" ? next : null) ?? DEFAULT_LANDING_PATH;
   // "ended": the session ended without this person's own logout (expired, revoked elsewhere, reuse).

@@ -15,6 +15,8 @@ import type { AuthStore } from "../auth/store";
 import { database as processDatabase, type Database } from "../db/client";
 import { PrismaAuthStore } from "../db/prisma-store";
 import { reportingUnavailable } from "../db/unavailable";
+import { OidcFlowSeal } from "../http/oidc-flow";
+import { OpenIdClient } from "../oidc/client";
 import { logJson } from "../ops/log";
 import { countAuthEvent, prometheusMetrics } from "../ops/metrics";
 
@@ -26,6 +28,10 @@ export interface AuthApp {
   store: AuthStore;
   service: AuthService;
   admin: AccountAdmin;
+  /** The OpenID provider's client, when single sign-on is configured (one discovery cache per process). */
+  sso: OpenIdClient | undefined;
+  /** Seals the single sign-on in progress into its cookie, with a key derived from AUTH_SECRET. */
+  ssoFlows: OidcFlowSeal;
 }
 
 export interface AuthAppOptions {
@@ -40,12 +46,15 @@ export interface AuthAppOptions {
 export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Promise<AuthApp> {
   const config = loadAuthConfig(env); // a bad setting stops here, before the database is touched
   const log = options.log ?? logJson;
-  const keys = await importKeyRing(requiredSecret(env), env.AUTH_PREVIOUS_SECRETS);
+  const secret = requiredSecret(env);
+  const keys = await importKeyRing(secret, env.AUTH_PREVIOUS_SECRETS);
   const database = options.database ?? processDatabase();
   const store = reportingUnavailable(new PrismaAuthStore(database));
   const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics });
   const admin = new AccountAdmin({ config, store, log });
-  return { config, log, database, store, service, admin };
+  const sso = config.oidc && new OpenIdClient(config.oidc, `${config.appUrl}/api/auth/oidc/callback`);
+  const ssoFlows = new OidcFlowSeal(secret);
+  return { config, log, database, store, service, admin, sso, ssoFlows };
 }
 
 function requiredSecret(env: Env): string {

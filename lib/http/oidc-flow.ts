@@ -17,32 +17,39 @@ export interface OidcFlow extends AuthorizationRequest {
   link?: { userId: string; sessionId: string };
 }
 
-function flowKey(secret: string): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", secret, "", "keep-signed-in/oidc-flow/v1", 32));
-}
+/** Seals and opens flows with a key derived once from the server secret. */
+export class OidcFlowSeal {
+  private readonly key: Uint8Array;
 
-export async function sealOidcFlow(flow: OidcFlow, secret: string, now: Date): Promise<string> {
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  return new EncryptJWT({ flow })
-    .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + OIDC_FLOW_TTL_SECONDS)
-    .encrypt(flowKey(secret));
-}
+  constructor(secret: string) {
+    this.key = new Uint8Array(hkdfSync("sha256", secret, "", "keep-signed-in/oidc-flow/v1", 32));
+  }
 
-/** The flow, or null when it is missing, forged, altered or expired. */
-export async function openOidcFlow(sealed: string | undefined, secret: string, now: Date): Promise<OidcFlow | null> {
-  if (!sealed) return null;
-  try {
-    const { payload } = await jwtDecrypt(sealed, flowKey(secret), {
-      keyManagementAlgorithms: ["dir"],
-      contentEncryptionAlgorithms: ["A256GCM"],
-      currentDate: now,
-    });
-    const flow = payload.flow as OidcFlow | undefined;
-    if (!flow || typeof flow.state !== "string" || typeof flow.nonce !== "string" || typeof flow.codeVerifier !== "string") return null;
-    return flow;
-  } catch {
-    return null;
+  async seal(flow: OidcFlow, now: Date): Promise<string> {
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    return new EncryptJWT({ flow })
+      .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + OIDC_FLOW_TTL_SECONDS)
+      .encrypt(this.key);
+  }
+
+  /** The flow, or null when it is missing, forged, altered or expired. */
+  async open(sealed: string | undefined, now: Date): Promise<OidcFlow | null> {
+    if (!sealed) return null;
+    try {
+      const { payload } = await jwtDecrypt(sealed, this.key, {
+        keyManagementAlgorithms: ["dir"],
+        contentEncryptionAlgorithms: ["A256GCM"],
+        currentDate: now,
+      });
+      const flow = payload.flow as OidcFlow | undefined;
+      if (!flow || typeof flow.state !== "string" || typeof flow.nonce !== "string" || typeof flow.codeVerifier !== "string") {
+        return null;
+      }
+      return flow;
+    } catch {
+      return null;
+    }
   }
 }

@@ -2,34 +2,29 @@
 // sealed flow cookie on the way out, and where a failure sends the browser. The decisions about accounts
 // are the core's (AuthService.signInWithIdentity, linkIdentity); the protocol is lib/oidc's.
 import type { NextResponse } from "next/server";
+import type { AuthApp } from "../app/service";
 import { levelOf } from "../auth/activity";
-import type { AuthConfig } from "../auth/config";
 import { AuthError, isAuthError } from "../auth/errors";
 import type { ClientInfo } from "../auth/service";
-import { isOidcError, openIdClient, type OpenIdClient } from "../oidc/client";
+import { isOidcError, type OpenIdClient } from "../oidc/client";
 import { logJson } from "../ops/log";
 import type { AuthCookies } from "./cookies";
-import { authSecret } from "./context";
-import { OIDC_FLOW_TTL_SECONDS, openOidcFlow, sealOidcFlow, type OidcFlow } from "./oidc-flow";
+import { OIDC_FLOW_TTL_SECONDS, type OidcFlow } from "./oidc-flow";
 
 /** The configured provider; without one, single sign-on does not exist here (404). */
-export function ssoProvider(config: AuthConfig): OpenIdClient {
-  if (!config.oidc) throw new AuthError("not_found");
-  return openIdClient(config.oidc, config.appUrl);
+export function ssoProvider(app: Pick<AuthApp, "sso">): OpenIdClient {
+  if (!app.sso) throw new AuthError("not_found");
+  return app.sso;
 }
 
 /** Builds the provider's authorization URL and seals what the callback must check into the flow cookie. */
 export async function beginSso(
-  provider: OpenIdClient,
+  app: Pick<AuthApp, "sso" | "ssoFlows">,
   options: Pick<OidcFlow, "next" | "link">,
 ): Promise<{ url: URL; writeCookie: (response: NextResponse, cookies: AuthCookies) => void }> {
-  const { url, request } = await provider.authorizationRequest();
-  const sealed = await sealOidcFlow({ ...request, ...options }, authSecret(), new Date());
+  const { url, request } = await ssoProvider(app).authorizationRequest();
+  const sealed = await app.ssoFlows.seal({ ...request, ...options }, new Date());
   return { url, writeCookie: (response, cookies) => cookies.setOidcFlow(response, sealed, OIDC_FLOW_TTL_SECONDS) };
-}
-
-export function readSsoFlow(sealed: string | undefined): Promise<OidcFlow | null> {
-  return openOidcFlow(sealed, authSecret(), new Date());
 }
 
 /**

@@ -159,17 +159,3 @@ export class OpenIdClient {
     });
   }
 }
-
-const globalForOidc = globalThis as unknown as { openIdClients?: Map<string, OpenIdClient> };
-
-/** One client (and so one discovery cache) per provider per process, shared by every route bundle. */
-export function openIdClient(settings: OidcSettings, appUrl: string): OpenIdClient {
-  const clients = (globalForOidc.openIdClients ??= new Map());
-  const key = JSON.stringify([settings, appUrl]);
-  let client = clients.get(key);
-  if (!client) {
-    client = new OpenIdClient(settings, `${appUrl}/api/auth/oidc/callback`);
-    clients.set(key, client);
-  }
-  return client;
-}

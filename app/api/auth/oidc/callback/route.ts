@@ -1,15 +1,16 @@
 import { OidcError } from "@/lib/oidc/client";
 import { redirectTo } from "@/lib/http/redirect";
 import { apiRoute, otherMethods } from "@/lib/http/route";
-import { logSsoFailure, readSsoFlow, ssoFailureReason, ssoLoginFailurePath, ssoProvider } from "@/lib/http/sso";
+import { logSsoFailure, ssoFailureReason, ssoLoginFailurePath, ssoProvider } from "@/lib/http/sso";
 
 /**
  * The provider's redirect back. Spends this browser's flow cookie whatever happens; signs in (or, for a
  * connection started from the dashboard, links the identity) only when every check passed.
  */
-export const GET = apiRoute(async ({ request, config, service, cookies, client }) => {
-  const provider = ssoProvider(config);
-  const flow = await readSsoFlow(cookies.oidcFlow(request));
+export const GET = apiRoute(async (scope) => {
+  const { request, service, cookies, client, ssoFlows } = scope;
+  const provider = ssoProvider(scope);
+  const flow = await ssoFlows.open(cookies.oidcFlow(request), new Date());
   let response;
   try {
     if (!flow) throw new OidcError("rejected", "no single sign-on in progress in this browser (flow cookie missing, altered or expired)");

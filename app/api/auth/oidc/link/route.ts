@@ -7,15 +7,15 @@ import { beginSso, ssoProvider } from "@/lib/http/sso";
  * answering with the provider's URL, which the dashboard then opens; the callback links the identity to
  * this session's account if the session is still live by then.
  */
-export const POST = apiRoute(async ({ config, cookies, principal }) => {
-  const provider = ssoProvider(config);
-  const caller = await principal();
-  const { url, writeCookie } = await beginSso(provider, {
+export const POST = apiRoute(async (scope) => {
+  ssoProvider(scope); // 404 when there is none
+  const caller = await scope.principal();
+  const { url, writeCookie } = await beginSso(scope, {
     next: "/dashboard",
     link: { userId: caller.user.id, sessionId: caller.sessionId },
   });
   const response = json({ location: url.href });
-  writeCookie(response, cookies);
+  writeCookie(response, scope.cookies);
   return response;
 });
 
