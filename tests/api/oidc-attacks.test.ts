@@ -6,7 +6,8 @@
 // The order matters and is kept: discovery and the JWKS are cached per process once fetched, so their
 // outages come first, while nothing is cached yet.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { ACCESS_COOKIE, Client, REFRESH_COOKIE, responseCookie, uniqueEmail } from "../support/client";
+import { Client, uniqueEmail } from "../support/client";
+import { expectSsoRefused } from "../support/oidc-assertions";
 import { ScriptedOidcProvider, SCRIPTED_CLIENT_ID } from "../support/scripted-oidc-provider";
 import { freePort, startServer, type TestServer } from "../support/server";
 
@@ -44,17 +45,8 @@ async function signIn(client = new Client(server.url)): Promise<{ response: Resp
   return { response, client, ms: Date.now() - begun };
 }
 
-async function expectRefused(outcome: { response: Response; client: Client }, reason?: string): Promise<void> {
-  const { response, client } = outcome;
-  expect(response.status, await response.clone().text()).toBe(303);
-  const location = new URL(response.headers.get("location")!, appUrl);
-  expect(location.pathname).toBe("/login");
-  expect(location.searchParams.get("error")).toBe("oidc");
-  expect(location.searchParams.get("reason")).toBe(reason ?? null);
-  expect(responseCookie(response, ACCESS_COOKIE)?.value ?? "").toBe("");
-  expect(responseCookie(response, REFRESH_COOKIE)?.value ?? "").toBe("");
-  expect((await client.get("/api/me")).status).toBe(401);
-}
+const expectRefused = (outcome: { response: Response; client: Client }, reason?: string) =>
+  expectSsoRefused(outcome.response, outcome.client, reason);
 
 describe("the provider down or slow: a clear message within the timeout", () => {
   // Each request to the provider is bounded by AUTH_OIDC_TIMEOUT; a slow answer comes after 3 s.

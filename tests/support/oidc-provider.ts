@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider, { type Configuration } from "oidc-provider";
-import { Client } from "./client";
+import type { Client } from "./client";
 
 export const OIDC_CLIENT_ID = "keep-signed-in";
 export const OIDC_CLIENT_SECRET = "keep-signed-in-test-client-secret-0123456789";
@@ -120,3 +120,4 @@ export async function signInAtProvider(
   }
   throw new Error("too many redirects at the provider");
 }
+
