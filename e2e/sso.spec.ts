@@ -68,7 +68,7 @@ test("cancelling at the provider lands on /login with an inline message, signed 
   await page.getByRole("link", { name: "Continue with Test Provider" }).click();
   await page.getByRole("link", { name: "[ Cancel ]" }).click();
   await expect(page).toHaveURL(/\/login\?error=oidc$/);
-  await expect(page.getByRole("alert")).toContainText("Signing in with Test Provider did not complete");
+  await expect(page.getByRole("alert").filter({ hasText: "Signing in with Test Provider did not complete" })).toBeVisible();
   await page.goto(`${server.url}/dashboard`);
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
 });

@@ -16,7 +16,7 @@ export interface ProviderAccount {
 
 export interface TestOidcProvider {
   issuer: string;
-  /** Accounts by login name; a login name not here signs in with no email. Tests add to it. */
+  /** Accounts by login name; a name not here signs in with itself as a verified email if it has an @, else with none. */
   accounts: Map<string, ProviderAccount>;
   /** AUTH_OIDC_* and APP_URL for an app served at `appUrl`. */
   appSettings(appUrl: string): Record<string, string>;
@@ -41,7 +41,8 @@ export async function startOidcProvider(options: { port?: number; redirectUris: 
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
     findAccount: (_ctx, id) => ({
       accountId: id,
-      claims: () => ({ sub: id, ...accounts.get(id) }),
+      // A login name not listed that looks like an email is that (verified) email: handy in the demo.
+      claims: () => ({ sub: id, ...(accounts.get(id) ?? (id.includes("@") ? { email: id, email_verified: true } : {})) }),
     }),
     cookies: { keys: ["test-provider-cookie-key-0123456789"] },
     features: { devInteractions: { enabled: true } },
