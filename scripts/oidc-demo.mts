@@ -11,7 +11,7 @@ const settings = { ...provider.appSettings(appUrl), AUTH_OIDC_NAME: "Demo provid
 
 console.log(`OpenID Provider (development only) at ${provider.issuer}`);
 console.log("Start the app in another terminal with:\n");
-console.log(`  ${Object.entries(settings).map(([name, value]) => `${name}=${value}`).join(" ")} npm start\n`);
+console.log(`  ${Object.entries(settings).map(([name, value]) => `${name}=${/\s/.test(value) ? `"${value}"` : value}`).join(" ")} npm start\n`);
 console.log("At the provider's login page, type an email as the login (any password): it signs in as that");
 console.log("verified email. Ctrl-C stops the provider.");
 process.on("SIGINT", () => void provider.stop().then(() => process.exit(0)));
