@@ -23,6 +23,8 @@ const nextConfig = {
       // The benchmark's page outside the middleware gets no nonce, so it gets a policy that runs no script
       // at all (it is a 404 unless BENCH_ROUTES=1, and only load tools fetch it then).
       { source: "/bench/bare", headers: [{ key: "Content-Security-Policy", value: BARE_CSP }] },
+      // Pages opened from an email link hold its token in their address: no Referer may carry it away.
+      ...["/reset-password", "/verify-email"].map((source) => ({ source, headers: [{ key: "Referrer-Policy", value: "no-referrer" }] })),
     ];
   },
 };

@@ -22,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit-pg",
-          include: ["lib/auth/service.test.ts", "lib/db/prisma-store.test.ts", "lib/auth/admin.test.ts"],
+          include: ["lib/auth/service.test.ts", "lib/auth/recovery.test.ts", "lib/db/prisma-store.test.ts", "lib/auth/admin.test.ts"],
           environment: "node",
           testTimeout: 30_000,
           env: { TEST_DATABASE: "postgres" },

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { errorMessage } from "@/lib/client/api";
 import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { useHydrated } from "@/lib/client/use-hydrated";
+import { FormError } from "./form-error";
 import { PasswordField } from "./password-field";
 
 interface CredentialsFormProps {
@@ -49,13 +50,7 @@ export function CredentialsForm({ mode, next }: CredentialsFormProps) {
 
   return (
     <form method="post" onSubmit={submit} aria-describedby={error ? "form-error" : undefined}>
-      <div className="message-slot">
-        {error && (
-          <p id="form-error" className="message error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormError>{error}</FormError>
       <div className="field">
         <label htmlFor="email">Email</label>
         <input

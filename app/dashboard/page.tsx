@@ -3,6 +3,7 @@ import { authApp } from "@/lib/app/service";
 import { requirePageSession } from "@/lib/http/page-session";
 import { Brand } from "../brand";
 import { AccountActions } from "./account-actions";
+import { EmailStatus } from "./email-status";
 import { RecentActivity } from "./recent-activity";
 import { SecurityAlerts } from "./security-alerts";
 import { SessionList, type SessionItem } from "./session-list";
@@ -45,6 +46,7 @@ export default async function DashboardPage() {
         <p className="lead">
           Signed in as <strong>{principal.user.email}</strong>
         </p>
+        <EmailStatus email={principal.user.email} verified={principal.user.emailVerified ?? false} />
         <SecurityAlerts alerts={alerts} />
         <SessionList account={principal.user.id} initialSessions={sessions} />
         <SignInMethods

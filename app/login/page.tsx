@@ -9,10 +9,15 @@ import { SsoOption, ssoFailureMessage } from "../sso-option";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-type LoginParams = { next?: string | string[]; error?: string | string[]; reason?: string | string[] };
+type LoginParams = {
+  next?: string | string[];
+  error?: string | string[];
+  reason?: string | string[];
+  reset?: string | string[];
+};
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<LoginParams> }) {
-  const { next, error, reason } = await searchParams;
+  const { next, error, reason, reset } = await searchParams;
   const { config } = await authApp();
   const ssoFailed = error === "oidc";
   const target = safeNextPath(typeof next === "string" ? next : null) ?? DEFAULT_LANDING_PATH;
@@ -25,7 +30,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <Brand />
         <h1>Sign in</h1>
         <p className="lead">Welcome back. Sign in to continue.</p>
-        {expired && (
+        {reset === "done" && (
+          <p className="message info" role="status">
+            Your password was changed. Sign in with your new password.
+          </p>
+        )}
+        {expired && reset !== "done" && (
           <p className="message info" role="status">
             Your session has expired. Please sign in again.
           </p>
@@ -37,6 +47,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         )}
         <CredentialsForm mode="login" next={target} />
         {config.oidc && <SsoOption name={config.oidc.name} next={target} />}
+        <p className="switch">
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
         <p className="switch">
           New here? <Link href="/register">Create an account</Link>
         </p>

@@ -17,8 +17,10 @@ import { PrismaAuthStore } from "../db/prisma-store";
 import { reportingUnavailable } from "../db/unavailable";
 import { OidcFlowSeal } from "../http/oidc-flow";
 import { OpenIdClient } from "../oidc/client";
-import { logJson } from "../ops/log";
+import { createMailer, type Mailer } from "../mail/mailer";
+import { logJson, logMailJson } from "../ops/log";
 import { countAuthEvent, prometheusMetrics } from "../ops/metrics";
+import { databaseSettings } from "../settings.mjs";
 
 export interface AuthApp {
   config: AuthConfig;
@@ -32,6 +34,8 @@ export interface AuthApp {
   sso: OpenIdClient | undefined;
   /** Seals the single sign-on in progress into its cookie, with a key derived from AUTH_SECRET. */
   ssoFlows: OidcFlowSeal;
+  /** Outgoing mail: SMTP_URL, or the data folder's outbox. */
+  mailer: Mailer;
 }
 
 export interface AuthAppOptions {
@@ -50,11 +54,13 @@ export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Prom
   const keys = await importKeyRing(secret, env.AUTH_PREVIOUS_SECRETS);
   const database = options.database ?? processDatabase();
   const store = reportingUnavailable(new PrismaAuthStore(database));
-  const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics });
+  const outbox = `${databaseSettings(env, process.cwd()).dataDir}/outbox`;
+  const mailer = createMailer(config, outbox, logMailJson);
+  const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics, notify: mailer.notify });
   const admin = new AccountAdmin({ config, store, log });
   const sso = config.oidc && new OpenIdClient(config.oidc, `${config.appUrl}/api/auth/oidc/callback`);
   const ssoFlows = new OidcFlowSeal(secret);
-  return { config, log, database, store, service, admin, sso, ssoFlows };
+  return { config, log, database, store, service, admin, mailer, sso, ssoFlows };
 }
 
 function requiredSecret(env: Env): string {

@@ -53,6 +53,8 @@ export interface AuthConfig {
   /** Outgoing mail server (`smtp://` or `smtps://`); undefined: every message goes to the outbox folder. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Bound on connecting to the SMTP server, its greeting and each silence afterwards, seconds. */
+  mailTimeout: number;
   /** Lifetime of a password-reset link, seconds. */
   resetTtl: number;
   /** Lifetime of an email-verification link, seconds. */
@@ -172,6 +174,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
     trustedProxies: env.AUTH_TRUSTED_PROXIES?.trim() ?? "",
     smtpUrl: env.SMTP_URL?.trim() || undefined,
     mailFrom: env.MAIL_FROM?.trim() || "Keep Signed In <no-reply@localhost>",
+    mailTimeout: seconds(env, "MAIL_TIMEOUT", 10, 1),
     resetTtl: seconds(env, "AUTH_RESET_TTL", 1800, 1),
     verifyTtl: seconds(env, "AUTH_VERIFY_TTL", 86_400, 1),
     requireEmailVerification: flag(env, "AUTH_REQUIRE_EMAIL_VERIFICATION", false) ?? false,

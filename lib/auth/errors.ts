@@ -4,10 +4,13 @@
 // `endsSession`: the failure ends the session in this browser, so the responder clears the session cookies.
 export const ERRORS = {
   invalid_input: { status: 400, message: "The request is not valid." },
+  reset_invalid: { status: 400, message: "This reset link is not valid or has expired." },
+  verify_invalid: { status: 400, message: "This verification link is not valid or has expired." },
   invalid_credentials: { status: 401, message: "The email or password is incorrect." },
   unauthorized: { status: 401, message: "You need to sign in." },
   token_expired: { status: 401, message: "Your access token has expired." },
   signup_disabled: { status: 403, message: "Sign-up is turned off on this server." },
+  email_unverified: { status: 403, message: "Please confirm your email address first: follow the link we sent you, or ask for a password reset link." },
   csrf_rejected: { status: 403, message: "Cross-site requests are not allowed." },
   refresh_missing: { status: 403, message: "No refresh token was sent. Please sign in.", endsSession: true },
   refresh_invalid: { status: 403, message: "This refresh token is not valid. Please sign in.", endsSession: true },

@@ -61,6 +61,13 @@ export const registerInput = z.object({ email, password: newPassword });
 export const loginInput = z.object({ email, password: presentedPassword });
 export const passwordChangeInput = z.object({ currentPassword: presentedPassword, newPassword });
 
+export const emailInput = z.object({ email });
+/** A link's token: any string is looked up (an unknown one is the link's own error, not invalid input). */
+const linkToken = z.string({ error: "Token must be a string." });
+export const passwordResetInput = z.object({ token: linkToken, newPassword });
+export const linkTokenInput = z.object({ token: linkToken });
+
 export type RegisterInput = z.infer<typeof registerInput>;
 export type LoginInput = z.infer<typeof loginInput>;
 export type PasswordChangeInput = z.infer<typeof passwordChangeInput>;
+export type PasswordResetInput = z.infer<typeof passwordResetInput>;

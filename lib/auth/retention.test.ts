@@ -114,9 +114,13 @@ describe("cleanup", () => {
 
   it("removes activity older than its own retention and keeps newer activity", async () => {
     const auth = await service();
-    await auth.register(registerInput.parse({ email: "ann@example.com", password: PASSWORD }), NO_CLIENT);
+    const signUp = await auth.register(registerInput.parse({ email: "ann@example.com", password: PASSWORD }), NO_CLIENT);
     now = at(50 * DAY);
-    const later = await login(auth, "ann@example.com");
+    // The same browser as at sign-up (its device cookie): a sign-in, and no "new browser" event.
+    const later = await auth.login(loginInput.parse({ email: "ann@example.com", password: PASSWORD }), {
+      ...NO_CLIENT,
+      deviceToken: signUp.deviceToken,
+    });
 
     now = at(91 * DAY);
     const [pass] = await cleanUp({ AUTH_ACTIVITY_RETENTION_DAYS: "90" });

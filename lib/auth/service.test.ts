@@ -55,8 +55,9 @@ function login(email = ALICE, password = PASSWORD, client = CLIENT, service = au
   return service.login(loginInput.parse({ email, password }), client);
 }
 
+/** The principal `authenticate` answers for these tokens' session (the test accounts never verify). */
 function principalOf(tokens: IssuedTokens): Principal {
-  return { user: tokens.user, sessionId: tokens.sessionId };
+  return { user: { ...tokens.user, emailVerified: false }, sessionId: tokens.sessionId };
 }
 
 /** The AuthError a call fails with; fails the test when it succeeds or throws anything else. */
@@ -564,7 +565,8 @@ describe("security activity", () => {
     advance(1);
     const phone = await login(ALICE, PASSWORD, PHONE);
     advance(1);
-    await login(ALICE, PASSWORD, PHONE); // the phone's browser is known by now: no new-device entry
+    // The phone's browser sends back its device cookie: known by now, no new-device entry.
+    await login(ALICE, PASSWORD, { ...PHONE, deviceToken: phone.deviceToken });
     advance(1);
     await auth.revokeSession(principalOf(laptop), phone.sessionId, LAPTOP);
     advance(1);
@@ -572,7 +574,7 @@ describe("security activity", () => {
     advance(1);
     await auth.logoutAll(principalOf(laptop), LAPTOP);
 
-    const after = await login(ALICE, "a new passphrase", LAPTOP);
+    const after = await login(ALICE, "a new passphrase", { ...LAPTOP, deviceToken: laptop.deviceToken });
     expect(await activityOf(after)).toEqual([
       { type: "sign_in", ...LAPTOP },
       { type: "logout_all", ...LAPTOP },
@@ -630,7 +632,7 @@ describe("structured logs", () => {
     const second = await logged.refresh(first.refreshToken, client);
     await expectCode(logged.refresh(first.refreshToken, client), "refresh_reused");
     await expectCode(logged.refresh("made-up", client), "refresh_invalid");
-    const third = await logged.login(loginInput.parse({ email: ALICE, password: PASSWORD }), client);
+    const third = await logged.login(loginInput.parse({ email: ALICE, password: PASSWORD }), { ...client, deviceToken: first.deviceToken });
     await logged.logout({ refreshToken: third.refreshToken }, client);
 
     expect(entries.map((entry) => [entry.event, entry.level])).toEqual([
@@ -649,7 +651,7 @@ describe("structured logs", () => {
 
     const text = JSON.stringify(entries);
     const { passwordHash } = (await database.store.findUserByEmail(ALICE))!;
-    for (const secret of [PASSWORD, passwordHash, first.refreshToken, second.refreshToken, first.accessToken, third.accessToken, ALICE]) {
+    for (const secret of [PASSWORD, passwordHash, first.refreshToken, second.refreshToken, first.accessToken, third.accessToken, first.deviceToken!, ALICE]) {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toContain(hashRefreshToken(first.refreshToken));

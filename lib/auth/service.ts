@@ -14,9 +14,11 @@ import {
   type SecurityEventRecord,
 } from "./activity";
 import type { AuthConfig } from "./config";
+import { hashEmailToken, isUsable, newEmailToken, type EmailTokenPurpose } from "./email-token";
 import { AuthError } from "./errors";
-import { normalizeEmail, type LoginInput, type PasswordChangeInput, type RegisterInput } from "./input";
+import { normalizeEmail, type LoginInput, type PasswordChangeInput, type PasswordResetInput, type RegisterInput } from "./input";
 import { noMetrics, type AuthMetrics } from "./metrics";
+import { silentNotify, type Notify } from "./notices";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import {
   decideRefresh,
@@ -37,6 +39,8 @@ export type Clock = () => Date;
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The browser's device cookie, when it sent one: how a browser this account used before is recognised. */
+  deviceToken?: string | null;
 }
 
 /** For callers that have no request (tests, scripts). */
@@ -45,6 +49,17 @@ export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
 export interface PublicUser {
   id: string;
   email: string;
+}
+
+/** The signed-in person as /api/me and the dashboard show them (authenticate always says whether verified). */
+export interface AccountUser extends PublicUser {
+  emailVerified?: boolean;
+}
+
+/** A new account, and its signed-in session unless sign-up waits for the address to be verified. */
+export interface Registration {
+  user: PublicUser;
+  tokens: IssuedTokens | null;
 }
 
 /** A signed-in session as handed to the HTTP layer, which turns it into cookies and a body. */
@@ -56,10 +71,12 @@ export interface IssuedTokens {
   accessTokenExpiresAt: Date;
   refreshToken: string;
   refreshTokenExpiresAt: Date;
+  /** The device cookie to (re)set: this browser's, or a new one when it had none. */
+  deviceToken?: string;
 }
 
 export interface Principal {
-  user: PublicUser;
+  user: AccountUser;
   sessionId: string;
 }
 
@@ -115,6 +132,8 @@ export interface AuthServiceDeps {
   log?: AuthLogger;
   /** Counts what the log does not tell (the liveness cache); nothing by default. */
   metrics?: AuthMetrics;
+  /** Hands messages for the account's owner to the mail component; silent by default. */
+  notify?: Notify;
 }
 
 /**
@@ -127,6 +146,8 @@ type RefreshRefusal = Extract<RefreshDecision, { action: "reject" }>["code"] | "
 
 /** Longest rotated chain followed when a spent token is replayed within the grace period. */
 const MAX_REPLAY_HOPS = 32;
+/** A device cookie as this server writes it (256 random bits, base64url): anything else is replaced. */
+const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 function newIdentity(identity: ProviderIdentity, userId: string, email: string | null, now: Date): IdentityRecord {
   return {
@@ -151,6 +172,7 @@ export class AuthService {
   private readonly now: Clock;
   private readonly log: AuthLogger;
   private readonly metrics: AuthMetrics;
+  private readonly notify: Notify;
   private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
 
   constructor(deps: AuthServiceDeps) {
@@ -163,6 +185,7 @@ export class AuthService {
     this.now = deps.clock ?? (() => new Date());
     this.log = deps.log ?? silentLogger;
     this.metrics = deps.metrics ?? noMetrics;
+    this.notify = deps.notify ?? silentNotify;
   }
 
   /** Sign-up can be turned off; callers ask before reading a body so the answer does not depend on it. */
@@ -170,15 +193,33 @@ export class AuthService {
     if (!this.config.allowSignup) throw new AuthError("signup_disabled");
   }
 
-  async register(input: RegisterInput, client: ClientInfo): Promise<IssuedTokens> {
+  /**
+   * Creates the account and sends its verification link. The browser that signed up is remembered, so it
+   * never gets a "new browser" notice. With required verification nobody is signed in yet.
+   */
+  async signUp(input: RegisterInput, client: ClientInfo): Promise<Registration> {
     this.assertSignupOpen();
     const now = this.now();
     const passwordHash = await hashPassword(input.password);
-    const user = await this.store.createUser({ id: randomUUID(), email: input.email, passwordHash }, now);
-    if (!user) throw new AuthError("email_taken");
+    const created = await this.store.createUser({ id: randomUUID(), email: input.email, passwordHash }, now);
+    if (!created) throw new AuthError("email_taken");
+    const user = { id: created.id, email: created.email };
+    await this.sendLink("verify", user, now);
+    if (this.config.requireEmailVerification) {
+      await this.record([securityEvent("account_created", user.id, client, now)]);
+      return { user, tokens: null };
+    }
+    const { deviceToken } = await this.recognizeDevice(user.id, client, now);
     const issued = await this.startSession(user, client, now);
     await this.record([securityEvent("account_created", user.id, client, now, issued.sessionId)]);
-    return issued;
+    return { user, tokens: { ...issued, deviceToken } };
+  }
+
+  /** Sign-up that signs in, for callers that never require verification (scripts, tests, the benchmark). */
+  async register(input: RegisterInput, client: ClientInfo): Promise<IssuedTokens> {
+    const { tokens } = await this.signUp(input, client);
+    if (!tokens) throw new AuthError("email_unverified");
+    return tokens;
   }
 
   async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
@@ -204,6 +245,8 @@ export class AuthService {
       }
       return { user, now };
     });
+    // Said only to someone who knows the password: it tells them no more than signing in would.
+    if (this.config.requireEmailVerification && !user.emailVerifiedAt) throw new AuthError("email_unverified");
     return this.signIn(user, client, now, "sign_in");
   }
 
@@ -371,7 +414,8 @@ export class AuthService {
     if (!found || found.user.id !== verified.claims.sub || !isSessionAlive(found.session, now)) {
       throw new AuthError("unauthorized", { tokenPresented: true, message: "Your session has ended." });
     }
-    return { user: found.user, sessionId: found.session.id };
+    const { id, email, emailVerified = false } = found.user;
+    return { user: { id, email, emailVerified }, sessionId: found.session.id };
   }
 
   async logoutAll(principal: Principal, client: ClientInfo = NO_CLIENT): Promise<void> {
@@ -430,7 +474,81 @@ export class AuthService {
       now,
     });
     this.liveness.clear();
+    await this.store.spendEmailTokens(user.id, "reset", now);
     await this.record([securityEvent("password_changed", user.id, client, now, principal.sessionId)]);
+    this.notify({ kind: "password_changed", how: "changed", to: user.email, ...this.source(client, now) });
+  }
+
+  /**
+   * Sends a reset link when an account has this email, and nothing otherwise; the caller answers alike
+   * either way, before this runs (see the forgot route). A new link makes the older ones invalid.
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    const now = this.now();
+    const user = await this.store.findUserByEmail(email);
+    if (user) await this.sendLink("reset", user, now);
+  }
+
+  /** Whether a reset link still works, for the page that asks for the new password (nothing is spent). */
+  async isResetLinkUsable(token: string): Promise<boolean> {
+    const found = await this.store.findEmailToken(hashEmailToken(token));
+    return found !== null && found.purpose === "reset" && isUsable(found, this.now());
+  }
+
+  /**
+   * Sets a new password with a reset link (also the way an account made by single sign-on gets one):
+   * the link is spent, every session ends, every other reset link stops working, and the owner is told.
+   */
+  async resetPassword(input: PasswordResetInput, client: ClientInfo = NO_CLIENT): Promise<void> {
+    const tokenHash = hashEmailToken(input.token);
+    // A cheap look first, so a wrong link costs no password hash; the spend below is what decides.
+    if (!(await this.isResetLinkUsable(input.token))) throw new AuthError("reset_invalid");
+    const passwordHash = await hashPassword(input.newPassword);
+    const now = this.now();
+    const reset = await this.store.resetPassword(tokenHash, passwordHash, now);
+    this.liveness.clear();
+    if (!reset) throw new AuthError("reset_invalid");
+    await this.record([securityEvent("password_reset", reset.user.id, client, now)]);
+    this.notify({ kind: "password_changed", how: "reset", to: reset.user.email, ...this.source(client, now) });
+  }
+
+  /** Proves the address a verification link was sent to. */
+  async verifyEmail(token: string): Promise<void> {
+    const verified = await this.store.verifyEmail(hashEmailToken(token), this.now());
+    if (!verified) throw new AuthError("verify_invalid");
+    this.liveness.clear(); // the next /api/me says verified at once
+  }
+
+  /** Sends the caller a new verification link; older ones keep working until they expire. */
+  async resendVerification(principal: Principal): Promise<void> {
+    await this.sendLink("verify", principal.user, this.now());
+  }
+
+  private async sendLink(purpose: EmailTokenPurpose, user: PublicUser, now: Date): Promise<void> {
+    const { token, tokenHash } = newEmailToken();
+    const expiresAt = addSeconds(now, purpose === "reset" ? this.config.resetTtl : this.config.verifyTtl);
+    await this.store.issueEmailToken(
+      { id: randomUUID(), userId: user.id, purpose, tokenHash, email: user.email, createdAt: now, expiresAt, usedAt: null },
+      { replaceOlder: purpose === "reset" },
+    );
+    const link = { to: user.email, token, expiresAt };
+    this.notify(purpose === "reset" ? { kind: "password_reset_link", ...link } : { kind: "verify_email_link", ...link });
+  }
+
+  /**
+   * Recognises this browser by its device cookie (a new random one when it has none) and remembers it. A
+   * "new browser" is one the account did not know while it knew another: the first browser an account
+   * ever uses (the one that signed up, or the first sign-in after verification) is not news to its owner.
+   */
+  private async recognizeDevice(userId: string, client: ClientInfo, now: Date): Promise<{ deviceToken: string; newDevice: boolean }> {
+    const presented = client.deviceToken;
+    const deviceToken = presented && DEVICE_TOKEN.test(presented) ? presented : generateRefreshToken();
+    const seen = await this.store.rememberDevice(userId, hashRefreshToken(deviceToken), now);
+    return { deviceToken, newDevice: seen === "new" };
+  }
+
+  private source(client: ClientInfo, now: Date) {
+    return { at: now, ip: client.ip, userAgent: client.userAgent };
   }
 
   private async enforceThrottle(store: LoginStore, emailSubject: string, client: ClientInfo, now: Date): Promise<void> {
@@ -451,11 +569,12 @@ export class AuthService {
 
   /** A new session for a person who just proved who they are, recorded (with the new-browser notice). */
   private async signIn(user: PublicUser, client: ClientInfo, now: Date, type: "sign_in" | "sso_sign_in"): Promise<IssuedTokens> {
-    const firstTimeHere = !(await this.store.hasSignedInFrom(user.id, client.userAgent));
+    const { deviceToken, newDevice } = await this.recognizeDevice(user.id, client, now);
     const issued = await this.startSession(user, client, now);
     const signIn = securityEvent(type, user.id, client, now, issued.sessionId);
-    await this.record(firstTimeHere ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
-    return issued;
+    await this.record(newDevice ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
+    if (newDevice) this.notify({ kind: "new_device", to: user.email, ...this.source(client, now) });
+    return { ...issued, deviceToken };
   }
 
   private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens> {
@@ -535,6 +654,7 @@ export class AuthService {
   private async refuse(code: RefreshRefusal, found: SessionWithUser | undefined, now: Date, client: ClientInfo): Promise<never> {
     if (found && code === "refresh_reused" && found.session.revokedAt === null) {
       await this.record([securityEvent("refresh_reused", found.user.id, client, now, found.session.id)]);
+      this.notify({ kind: "refresh_reused", to: found.user.email, ...this.source(client, now) });
     } else {
       this.log({ ...this.entry("refresh_rejected", now, client, found), reason: code });
     }

@@ -37,6 +37,7 @@ export type RevokeReason =
   | "logout_all"
   | "device_revoked"
   | "password_change"
+  | "password_reset"
   | "reuse_detected"
   | "admin_password_reset"
   | "admin_end_sessions"

@@ -1,6 +1,7 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
 import type { ActivityType, SecurityEventRecord } from "./activity";
+import type { EmailTokenPurpose, EmailTokenRecord } from "./email-token";
 import type { RevokeReason } from "./session";
 
 export interface SecurityEventFilter {
@@ -15,6 +16,8 @@ export interface UserRecord {
   email: string;
   /** Null for an account made by single sign-on that never set a password. */
   passwordHash: string | null;
+  /** When the owner proved the address; read by findUserByEmail, null when never. */
+  emailVerifiedAt?: Date | null;
 }
 
 /** An account at an OpenID provider, linked to one of ours: found again by (issuer, subject). */
@@ -67,7 +70,7 @@ export type NewRefreshToken = Omit<RefreshTokenRecord, "spentAt">;
 
 export interface SessionWithUser {
   session: SessionRecord;
-  user: { id: string; email: string };
+  user: { id: string; email: string; emailVerified?: boolean };
 }
 
 export interface TokenWithSession {
@@ -205,8 +208,29 @@ export interface AuthStore {
   addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
   /** The user's most recent events, newest first; with `filter`, only those of its types and time. */
   listSecurityEvents(userId: string, limit: number, filter?: SecurityEventFilter): Promise<SecurityEventRecord[]>;
-  /** Whether the user signed in (or signed up) before with exactly this user agent. */
-  hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean>;
+  /**
+   * Remembers that the user signed in from the browser whose device cookie hashes to `tokenHash`: "known"
+   * when it had before, "first" when the account knew no browser yet, "new" otherwise.
+   */
+  rememberDevice(userId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new">;
+
+  /** Stores a link's token; `replaceOlder` first spends the account's unused links of that purpose, in one transaction. */
+  issueEmailToken(record: EmailTokenRecord, options: { replaceOlder: boolean }): Promise<void>;
+  findEmailToken(tokenHash: string): Promise<EmailTokenRecord | null>;
+  /** Spends every unused link of `purpose` of the account. */
+  spendEmailTokens(userId: string, purpose: EmailTokenPurpose, now: Date): Promise<void>;
+  /**
+   * One transaction: spends the reset token if it is still unused and unexpired (a conditional update, so
+   * of concurrent resets with one token exactly one gets past it), then what updatePasswordAndRevoke does
+   * for every session, marks the address verified (the link reached it) and spends every other reset link
+   * of the account. Null, and nothing written, when the token was not usable.
+   */
+  resetPassword(tokenHash: string, passwordHash: string, now: Date): Promise<{ user: UserRecord } | null>;
+  /**
+   * Spends the verification token if usable and marks the account's address verified when it is still the
+   * address the link was sent to. Null when the token was not usable.
+   */
+  verifyEmail(tokenHash: string, now: Date): Promise<{ userId: string } | null>;
 
   /** One bounded cleanup pass; see PruneRequest. */
   prune(request: PruneRequest): Promise<PruneCounts>;

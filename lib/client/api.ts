@@ -103,6 +103,11 @@ async function errorCode(response: Response): Promise<unknown> {
   }
 }
 
+/** A JSON POST for the signed-out pages (no session to refresh; apiFetch is for signed-in calls). */
+export function postJson(path: string, body: unknown): Promise<Response> {
+  return fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
 /** The message of an API error body, for showing inline. */
 export async function errorMessage(response: Response): Promise<string> {
   try {

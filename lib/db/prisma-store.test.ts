@@ -249,10 +249,10 @@ describe("session queries", () => {
 
   it("read a session and a token exactly as Prisma wrote them", async () => {
     const { session, token, email } = await signedIn();
-    expect(await database.queries.findSession(session.id)).toEqual({ session, user: { id: session.userId, email } });
+    expect(await database.queries.findSession(session.id)).toEqual({ session, user: { id: session.userId, email, emailVerified: false } });
     expect(await database.queries.findRefreshToken("h0")).toEqual({
       token: { ...token, spentAt: null },
-      found: { session, user: { id: session.userId, email } },
+      found: { session, user: { id: session.userId, email, emailVerified: false } },
     });
     expect(await database.queries.findSession("no-such-session")).toBeNull();
     expect(await database.queries.findRefreshToken("no-such-hash")).toBeNull();

@@ -2,7 +2,9 @@
 // transaction; the few places where the two databases need different SQL say why. The two hot paths,
 // reading a session or a refresh token and rotating a token, go straight through the driver
 // (session-queries.ts).
+import { randomUUID } from "node:crypto";
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
+import type { EmailTokenPurpose, EmailTokenRecord } from "../auth/email-token";
 import type {
   AuthStore,
   IdentityRecord,
@@ -84,7 +86,10 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
-    return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true } });
+    return this.db.user.findUnique({
+      where: { email },
+      select: { id: true, email: true, passwordHash: true, emailVerifiedAt: true },
+    });
   }
 
   async createUser(user: UserRecord, now: Date): Promise<UserRecord | null> {
@@ -316,12 +321,81 @@ export class PrismaAuthStore implements AuthStore {
     return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
   }
 
-  async hasSignedInFrom(userId: string, userAgent: string | null): Promise<boolean> {
-    const seen = await this.db.securityEvent.findFirst({
-      where: { userId, userAgent, type: { in: ["sign_in", "sso_sign_in", "account_created"] } },
-      select: { id: true },
+  async rememberDevice(userId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new"> {
+    const seen = await this.db.device.updateMany({ where: { userId, tokenHash }, data: { lastSeenAt: now } });
+    if (seen.count > 0) return "known";
+    const first = (await this.db.device.count({ where: { userId } })) === 0;
+    try {
+      await this.db.device.create({ data: { id: randomUUID(), userId, tokenHash, createdAt: now, lastSeenAt: now } });
+    } catch (error) {
+      if (isUniqueViolation(error)) return "known"; // the same browser, signing in twice at once
+      throw error;
+    }
+    return first ? "first" : "new";
+  }
+
+  async issueEmailToken(record: EmailTokenRecord, options: { replaceOlder: boolean }): Promise<void> {
+    await this.database.client.$transaction(async (tx) => {
+      if (options.replaceOlder) {
+        await tx.emailToken.updateMany({
+          where: { userId: record.userId, purpose: record.purpose, usedAt: null },
+          data: { usedAt: record.createdAt },
+        });
+      }
+      await tx.emailToken.create({ data: record });
     });
-    return seen !== null;
+  }
+
+  async findEmailToken(tokenHash: string): Promise<EmailTokenRecord | null> {
+    const found = await this.db.emailToken.findUnique({ where: { tokenHash } });
+    return found && (found.purpose === "reset" || found.purpose === "verify") ? { ...found, purpose: found.purpose } : null;
+  }
+
+  async spendEmailTokens(userId: string, purpose: EmailTokenPurpose, now: Date): Promise<void> {
+    await this.db.emailToken.updateMany({ where: { userId, purpose, usedAt: null }, data: { usedAt: now } });
+  }
+
+  async resetPassword(tokenHash: string, passwordHash: string, now: Date): Promise<{ user: UserRecord } | null> {
+    return this.database.client.$transaction(async (tx) => {
+      const token = await this.spendIfUsable(tx, tokenHash, "reset", now);
+      if (!token) return null;
+      const user = await tx.user.update({
+        where: { id: token.userId },
+        data: { passwordHash, credentialVersion: { increment: 1 }, updatedAt: now },
+        select: { id: true, email: true, passwordHash: true },
+      });
+      // The link reached its address: that proves the address, as a verification link would.
+      await tx.user.updateMany({ where: { id: user.id, email: token.email, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
+      await revokeWhere(tx, { userId: user.id }, "password_reset", now);
+      await tx.emailToken.updateMany({ where: { userId: user.id, purpose: "reset", usedAt: null }, data: { usedAt: now } });
+      return { user };
+    });
+  }
+
+  async verifyEmail(tokenHash: string, now: Date): Promise<{ userId: string } | null> {
+    return this.database.client.$transaction(async (tx) => {
+      const token = await this.spendIfUsable(tx, tokenHash, "verify", now);
+      if (!token) return null;
+      // Only the address the link went to is proven; the first proof is the one kept.
+      await tx.user.updateMany({
+        where: { id: token.userId, email: token.email, emailVerifiedAt: null },
+        data: { emailVerifiedAt: now, updatedAt: now },
+      });
+      return { userId: token.userId };
+    });
+  }
+
+  /**
+   * Spends a link's token with one conditional update (unused, unexpired, of this purpose): of concurrent
+   * requests with one token, exactly one sees a row changed.
+   */
+  private async spendIfUsable(tx: AuthModels, tokenHash: string, purpose: EmailTokenPurpose, now: Date) {
+    const spent = await tx.emailToken.updateMany({
+      where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    if (spent.count !== 1) return null;
+    return tx.emailToken.findUnique({ where: { tokenHash }, select: { userId: true, email: true } });
   }
 
   /**

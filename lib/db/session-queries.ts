@@ -26,7 +26,8 @@ export interface SessionQueries {
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
-  s."idleExpiresAt", s."revokedAt", s."revokedReason", s."userAgent", s."ip", u."email"`;
+  s."idleExpiresAt", s."revokedAt", s."revokedReason", s."userAgent", s."ip", u."email",
+  u."emailVerifiedAt"`;
 const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."generation", t."issuedAt", t."expiresAt", t."spentAt"`;
 const SESSION_FROM = `FROM "Session" s JOIN "User" u ON u."id" = s."userId"`;
 const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"`;
@@ -59,7 +60,7 @@ function sessionOf(row: Row, date: DateOf): SessionWithUser {
       userAgent: row.userAgent as string | null,
       ip: row.ip as string | null,
     },
-    user: { id: row.userId as string, email: row.email as string },
+    user: { id: row.userId as string, email: row.email as string, emailVerified: row.emailVerifiedAt !== null },
   };
 }
 

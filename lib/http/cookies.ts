@@ -7,6 +7,10 @@
 //                                                        the refresh cookie so the login page can say why
 // oidc flow     HttpOnly, SameSite=Lax, Path=/api/auth/oidc   the sealed single sign-on in progress (10 min);
 //                                                        Lax so it comes back on the provider's redirect
+// device        HttpOnly, SameSite=Lax, Path=/           a random token naming this browser, so a sign-in
+//                                                        from a browser the account never used is told to
+//                                                        its owner (stored hashed; no fingerprinting). Kept
+//                                                        across logouts: it names the browser, not a person
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
 //
@@ -19,6 +23,7 @@ import { browserOrigin } from "./browser-origin";
 
 export const REFRESH_COOKIE_PATH = "/api/auth";
 const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
+const DEVICE_MAX_AGE = AUTH_STATE_MAX_AGE;
 
 export type AuthState = "active" | "ended";
 
@@ -29,6 +34,7 @@ interface CookieNames {
   refresh: string;
   state: string;
   oidcFlow: string;
+  device: string;
 }
 
 const SECURE_NAMES: CookieNames = {
@@ -36,8 +42,15 @@ const SECURE_NAMES: CookieNames = {
   refresh: "__Secure-refresh_token",
   state: "__Host-auth_state",
   oidcFlow: "__Secure-oidc_flow",
+  device: "__Host-device",
 };
-const PLAIN_NAMES: CookieNames = { access: "access_token", refresh: "refresh_token", state: "auth_state", oidcFlow: "oidc_flow" };
+const PLAIN_NAMES: CookieNames = {
+  access: "access_token",
+  refresh: "refresh_token",
+  state: "auth_state",
+  oidcFlow: "oidc_flow",
+  device: "device",
+};
 
 type CookieStore = { get(name: string): { value: string } | undefined };
 /** A request (route handler, middleware) or the cookie store of `next/headers` (pages). */
@@ -94,6 +107,21 @@ export class AuthCookies {
       throw new AuthError("refresh_invalid", { message: "Two refresh cookies were sent, so neither is used. Please sign in again." });
     }
     return values[0];
+  }
+
+  deviceToken(request: CookieReader): string | undefined {
+    return read(request, this.names.device);
+  }
+
+  /** Names this browser for a long time (refreshed at every sign-in). */
+  setDevice(response: NextResponse, deviceToken: string): void {
+    response.cookies.set(this.names.device, deviceToken, {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: "lax",
+      path: "/",
+      maxAge: DEVICE_MAX_AGE,
+    });
   }
 
   state(request: CookieReader): AuthState | undefined {

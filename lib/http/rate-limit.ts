@@ -10,6 +10,11 @@ import type { AuthConfig } from "../auth/config";
 import { createRateLimiter } from "../ops/rate-limiter";
 
 export type Bound = "refresh" | "register" | "forgot";
+/** Bounds per recipient (an email, an account), so nobody's inbox can be flooded from many addresses. */
+export type RecipientBound = "forgot_email" | "verify_resend";
+
+/** Reset requests for one email, and new verification links for one account, within AUTH_LOGIN_WINDOW. */
+export const MAIL_PER_RECIPIENT = 3;
 
 const PER_MINUTE: Record<Bound, (config: AuthConfig) => number> = {
   refresh: (config) => config.refreshRatePerMinute,
@@ -17,7 +22,7 @@ const PER_MINUTE: Record<Bound, (config: AuthConfig) => number> = {
   forgot: (config) => config.forgotRatePerMinute,
 };
 
-const limiters = new Map<Bound, RateLimiterAbstract>();
+const limiters = new Map<Bound | RecipientBound, RateLimiterAbstract>();
 
 function limiter(bound: Bound, config: AuthConfig): RateLimiterAbstract | undefined {
   const points = PER_MINUTE[bound](config);
@@ -28,6 +33,29 @@ function limiter(bound: Bound, config: AuthConfig): RateLimiterAbstract | undefi
     limiters.set(bound, existing);
   }
   return existing;
+}
+
+const RECIPIENT_MESSAGES: Record<RecipientBound, string> = {
+  forgot_email: "Too many reset requests for this email. Please wait and try again.",
+  verify_resend: "Too many verification emails were sent. Please wait and try again.",
+};
+
+/** Counts one request for `key` (a normalised email, an account id); past the bound, 429 with Retry-After. */
+export async function enforceRecipientLimit(bound: RecipientBound, key: string, config: AuthConfig): Promise<void> {
+  let active = limiters.get(bound);
+  if (!active) {
+    active = createRateLimiter({ name: bound, points: MAIL_PER_RECIPIENT, durationSeconds: config.loginWindow }, config);
+    limiters.set(bound, active);
+  }
+  try {
+    await active.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    throw new AuthError("too_many_attempts", {
+      message: RECIPIENT_MESSAGES[bound],
+      retryAfter: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+    });
+  }
 }
 
 /**

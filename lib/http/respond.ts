@@ -83,5 +83,6 @@ export function signedIn(
   };
   const response = json(body, options.status ?? 200);
   cookies.setSession(response, issued);
+  if (issued.deviceToken) cookies.setDevice(response, issued.deviceToken);
   return response;
 }

@@ -48,7 +48,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
         ...auth,
         request,
         cookies,
-        client: clientInfo(request, auth.config),
+        client: { ...clientInfo(request, auth.config), deviceToken: cookies.deviceToken(request) },
         principal,
         assertExpectedAccount: async () => {
           if (expectedAccount !== null) await principal();

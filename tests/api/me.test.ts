@@ -52,19 +52,19 @@ describe("accepted tokens", () => {
   test("the access cookie gets 200 {user:{id,email}, session:{id}}", async () => {
     const response = await account.client.get("/api/me");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ user: account.user, session: { id: account.sessionId } });
+    expect(await response.json()).toEqual({ user: { ...account.user, emailVerified: false }, session: { id: account.sessionId } });
   });
 
   test("Authorization: Bearer with no cookies gets the same answer", async () => {
     const response = await bearerMe(server, account.client.accessToken);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ user: account.user, session: { id: account.sessionId } });
+    expect(await response.json()).toEqual({ user: { ...account.user, emailVerified: false }, session: { id: account.sessionId } });
   });
 
   test("a token signed with the server's key and correct claims is accepted (control for the forgeries below)", async () => {
     const response = await bearerMe(server, await signToken(fresh(), { kid }));
     expect(response.status).toBe(200);
-    expect((await response.json()).user).toEqual(account.user);
+    expect((await response.json()).user).toEqual({ ...account.user, emailVerified: false });
   });
 });
 

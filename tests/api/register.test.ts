@@ -41,7 +41,7 @@ describe("successful registration", () => {
 
     const me = await client.get("/api/me");
     expect(me.status).toBe(200);
-    expect((await me.json()).user).toEqual(body.user);
+    expect((await me.json()).user).toEqual({ ...body.user, emailVerified: false });
   });
 
   test("accepts a password of exactly 8 characters and one of 128 code points (256 UTF-16 units)", async () => {
