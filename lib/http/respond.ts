@@ -2,7 +2,6 @@
 import { NextResponse } from "next/server";
 import { AuthError, isAuthError } from "../auth/errors";
 import type { IssuedTokens } from "../auth/service";
-import { countUnavailable } from "../ops/metrics";
 import type { AuthCookies } from "./cookies";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -58,7 +57,6 @@ function withErrorHeaders(response: NextResponse, authError: AuthError, cookies:
   if (authError.status === 401) {
     response.headers.set("WWW-Authenticate", authError.tokenPresented ? 'Bearer error="invalid_token"' : "Bearer");
   }
-  if (authError.status === 503) countUnavailable(authError.unavailableCause ?? "other");
   if (authError.retryAfter !== undefined) response.headers.set("Retry-After", String(authError.retryAfter));
   if (authError.endsSession && cookies) cookies.clearSession(response, "ended");
   return response;

@@ -1,11 +1,12 @@
 // The frame every API route handler runs in: cross-site check for state changes, the app (lib/app),
 // the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
 import type { NextRequest, NextResponse } from "next/server";
-import { AuthError } from "../auth/errors";
+import { AuthError, isAuthError } from "../auth/errors";
 import type { ClientInfo, Principal } from "../auth/service";
 import { AuthCookies } from "./cookies";
 import { authApp, type AuthApp } from "../app/service";
 import { EXPECTED_ACCOUNT_HEADER } from "./expected-account";
+import { countUnavailable } from "../ops/metrics";
 import { errorResponse } from "./respond";
 import { assertSameOrigin, bearerToken, clientInfo } from "./request";
 import { STRICT_TRANSPORT_SECURITY } from "./security-headers";
@@ -56,6 +57,8 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
       };
       response = await handler(scope, await context.params);
     } catch (error) {
+      // Counted here, not in errorResponse: the Edge middleware renders errors too and must not load metrics.
+      if (isAuthError(error) && error.status === 503) countUnavailable(error.unavailableCause ?? "other");
       response = errorResponse(error, cookies);
     }
     if (cookies?.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);

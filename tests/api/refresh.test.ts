@@ -53,7 +53,7 @@ describe("rotation", () => {
     expect(claims).toMatchObject({ sub: user.id, sid: sessionId });
     const me = await client.get("/api/me");
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ user, session: { id: sessionId } });
+    expect(await me.json()).toEqual({ user: { ...user, emailVerified: false }, session: { id: sessionId } });
   });
 
   test("each refresh issues a fresh token, and a chain of refreshes keeps working", async () => {
