@@ -40,6 +40,22 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<void> 
     path: "/register",
     ready: (page) => expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible(),
   },
+  {
+    name: "forgot-password",
+    path: "/forgot-password",
+    ready: (page) => expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible(),
+  },
+  {
+    // A link that names no token: the page's own error and its link to ask for a new one.
+    name: "reset-password-bad-link",
+    path: "/reset-password?token=not-a-real-token",
+    ready: (page) => expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible(),
+  },
+  {
+    name: "verify-email-bad-link",
+    path: "/verify-email?token=not-a-real-token",
+    ready: (page) => expect(page.getByRole("heading", { name: "Confirm your email" })).toBeVisible(),
+  },
 ];
 
 async function newPage(browser: Browser, width: keyof typeof VIEWPORTS): Promise<Page> {
