@@ -131,10 +131,11 @@ describe("accounts", () => {
     expect((await laptop.login("ann@example.com", NEW_PASSWORD)).status).toBe(200);
 
     const events = ((await (await laptop.request("/api/auth/activity")).json()) as { events: { type: string }[] }).events;
-    expect(events.slice(0, 5).map((event) => event.type)).toEqual([
+    expect(events.slice(0, 6).map((event) => event.type)).toEqual([
       "sign_in",
       "sign_in_failed", // the old password, just above
       "password_reset",
+      "new_device", // this test's client is a browser the account had not used (its device cookie is new)
       "sign_in",
       "sessions_ended",
     ]);
