@@ -320,8 +320,12 @@ describe("session queries on SQLite", () => {
     const ticker = setInterval(() => ticks++, 5);
     try {
       const rotation = database.queries.rotate(token.id, successorOf(token, "h1", at(60)), at(60), at(2000), null);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Waits for the ticks rather than a fixed 100 ms, so a loaded machine's late timers do not fail it; a
+      // rotation that blocked the loop would hold every timer until its busy wait (5 s) gave up.
+      const started = Date.now();
+      while (ticks <= 5 && Date.now() - started < 3_000) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(ticks, "timers ran while the rotation waited").toBeGreaterThan(5);
+      expect(Date.now() - started, "the loop was never held for the busy wait").toBeLessThan(4_000);
       other.exec("COMMIT");
       expect(await rotation).toBe(true);
     } finally {
