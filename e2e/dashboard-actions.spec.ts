@@ -5,6 +5,10 @@ import { createAccount, expect, expectDashboard, PASSWORD, signInNewAccount, tes
 
 const server = serverForFile({});
 
+// The clock-set-back test once timed out waiting for the in-page refresh in a CI-like run (it passed in the run
+// before): one retry, which Playwright reports as "flaky", until its cause is found (see the closing note).
+test.describe.configure({ retries: 1 });
+
 const UNAVAILABLE = { error: "service_unavailable", message: "The service is briefly unavailable. Please try again." };
 
 /** Answers `path` with a 503 on `page` only (the network failing for that one request). */
