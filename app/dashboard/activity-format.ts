@@ -1,5 +1,5 @@
 // How the dashboard words an event's time and origin; shared by the alerts and the recent activity.
-import type { ActivityView } from "@/lib/auth/service";
+import type { ActivityView } from "@/lib/auth/types";
 import { describeBrowser } from "@/lib/client/describe-device";
 
 // Rendered on the server, so one explicit time zone rather than whatever the server's is.

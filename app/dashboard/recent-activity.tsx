@@ -1,7 +1,7 @@
 // Server-rendered: the person's recent security activity in plain words. Repeated failed sign-ins (which
 // anyone who knows the email can cause) are one line with a count; the warnings are in SecurityAlerts.
 import type { ActivityType } from "@/lib/auth/activity";
-import type { ActivityView } from "@/lib/auth/service";
+import type { ActivityView } from "@/lib/auth/types";
 import { when, where } from "./activity-format";
 
 const WORDING: Record<ActivityType, string> = {

@@ -1,7 +1,7 @@
 // Server-rendered: what the owner should act on (a reused refresh token, a sign-in from a new browser),
 // read apart from the recent activity so that a flood of other events cannot push it out of view.
 import { SECURITY_ALERT_DAYS } from "@/lib/auth/activity";
-import type { ActivityView } from "@/lib/auth/service";
+import type { ActivityView } from "@/lib/auth/types";
 import { when, where } from "./activity-format";
 
 const IF_NOT_YOU = "If this was not you, change your password and log out of all devices.";

@@ -3,6 +3,7 @@
 // Two outlets. Events a person should see about their own account are stored (SecurityEvent) and shown on
 // the dashboard; every auth event, those included, is also handed to a logger as one structured entry.
 // Neither ever carries a token, a password or a hash: the types below have no field that could hold one.
+import type { ClientInfo } from "./types";
 
 /** Stored events, shown to the account's owner. Each belongs to an existing user. */
 export const ACTIVITY_TYPES = [
@@ -110,16 +111,10 @@ export function logEntryOf(event: SecurityEventRecord): AuthLogEntry {
   };
 }
 
-/** Who acted and from where: the request's address and user agent. */
-export interface EventSource {
-  ip: string | null;
-  userAgent: string | null;
-}
-
 export function securityEvent(
   type: ActivityType,
   userId: string,
-  source: EventSource,
+  source: ClientInfo,
   createdAt: Date,
   sessionId: string | null = null,
 ): SecurityEventRecord {

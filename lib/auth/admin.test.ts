@@ -8,7 +8,8 @@ import type { AuthLogEntry } from "./activity";
 import { AccountAdmin } from "./admin";
 import { loadAuthConfig } from "./config";
 import { registerInput } from "./input";
-import { AuthService, NO_CLIENT, type IssuedTokens } from "./service";
+import { AuthService } from "./service";
+import { NO_CLIENT, type IssuedTokens } from "./types";
 
 const SECRET = "admin-test-secret-that-is-over-32-bytes-long";
 const PASSWORD = "correct horse battery";

@@ -9,7 +9,7 @@ import { normalizeEmail, registerInput } from "./input";
 import { hashPassword } from "./password";
 import { hasMoreWork, pruneOnce } from "./retention";
 import type { RevokeReason } from "./session";
-import { NO_CLIENT, type Clock, type PublicUser } from "./service";
+import { NO_CLIENT, type Clock, type PublicUser } from "./types";
 import type { AuthStore, PruneCounts, UserSummary } from "./store";
 
 export interface AccountAdminDeps {

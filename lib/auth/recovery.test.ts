@@ -8,7 +8,8 @@ import { hashEmailToken } from "./email-token";
 import { AuthError, type ErrorCode } from "./errors";
 import { loginInput, passwordResetInput, registerInput } from "./input";
 import type { AccountNotice } from "./notices";
-import { AuthService, type ClientInfo } from "./service";
+import { AuthService } from "./service";
+import type { ClientInfo } from "./types";
 
 const SECRET = "recovery-test-secret-that-is-32-bytes-or-more";
 const PASSWORD = "correct horse battery";

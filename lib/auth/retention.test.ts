@@ -8,7 +8,8 @@ import { loadAuthConfig, type Env } from "./config";
 import { AuthError } from "./errors";
 import { loginInput, registerInput } from "./input";
 import { hasMoreWork, pruneOnce } from "./retention";
-import { AuthService, NO_CLIENT, type IssuedTokens } from "./service";
+import { AuthService } from "./service";
+import { NO_CLIENT, type IssuedTokens } from "./types";
 import type { PruneCounts } from "./store";
 
 const SECRET = "retention-test-secret-that-is-32-bytes-long";

@@ -11,14 +11,8 @@ import { loginInput, passwordChangeInput, registerInput } from "./input";
 import type { AuthLogEntry } from "./activity";
 import { importKeyRing } from "./keys";
 import { hashRefreshToken, KEPT_SPENT_TOKENS, REUSE_WALK_STEPS } from "./refresh-token";
-import {
-  AuthService,
-  LIVENESS_CACHE_MS,
-  type AuthServiceDeps,
-  type ClientInfo,
-  type IssuedTokens,
-  type Principal,
-} from "./service";
+import { AuthService, LIVENESS_CACHE_MS, type AuthServiceDeps } from "./service";
+import type { ClientInfo, IssuedTokens, Principal } from "./types";
 
 const SECRET = "service-test-secret-that-is-32-bytes-or-more";
 const PASSWORD = "correct horse battery";

@@ -3,7 +3,8 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isAuthError } from "../auth/errors";
-import type { AuthService, Principal } from "../auth/service";
+import type { AuthService } from "../auth/service";
+import type { Principal } from "../auth/types";
 import { AuthCookies, type AuthState } from "./cookies";
 import { authApp } from "../app/service";
 import { refreshHopPath } from "./next-path";

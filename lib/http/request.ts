@@ -6,7 +6,7 @@ import type { AuthConfig } from "../auth/config";
 import { AuthError } from "../auth/errors";
 import { browserOrigin, peerAddress } from "./browser-origin";
 import { clientAddress } from "./proxy-trust.mjs";
-import type { ClientInfo } from "../auth/service";
+import type { ClientInfo } from "../auth/types";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_USER_AGENT_LENGTH = 512;

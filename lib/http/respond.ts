@@ -1,7 +1,7 @@
 // The one error helper, and JSON responses that are never cached (they carry or depend on tokens).
 import { NextResponse } from "next/server";
 import { AuthError, isAuthError } from "../auth/errors";
-import type { IssuedTokens } from "../auth/service";
+import type { IssuedTokens } from "../auth/types";
 import type { AuthCookies } from "./cookies";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };

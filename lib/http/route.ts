@@ -2,7 +2,7 @@
 // the session's cookies, and one error path. A handler reads the request, calls the core, and responds.
 import type { NextRequest, NextResponse } from "next/server";
 import { AuthError, isAuthError } from "../auth/errors";
-import type { ClientInfo, Principal } from "../auth/service";
+import type { ClientInfo, Principal } from "../auth/types";
 import { AuthCookies } from "./cookies";
 import { authApp, type AuthApp } from "../app/service";
 import { EXPECTED_ACCOUNT_HEADER } from "./expected-account";

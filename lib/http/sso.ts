@@ -5,7 +5,7 @@ import type { NextResponse } from "next/server";
 import type { AuthApp } from "../app/service";
 import { levelOf } from "../auth/activity";
 import { AuthError, isAuthError } from "../auth/errors";
-import type { ClientInfo } from "../auth/service";
+import type { ClientInfo } from "../auth/types";
 import { isOidcError, type OpenIdClient } from "../oidc/client";
 import { logJson } from "../ops/log";
 import type { AuthCookies } from "./cookies";

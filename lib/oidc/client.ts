@@ -8,7 +8,7 @@
 // works), `iss`, `aud`, `azp`, `nonce`, `exp` and `iat`, with the algorithms discovery announced.
 import * as oidc from "openid-client";
 import type { OidcSettings } from "../auth/config";
-import type { ProviderIdentity } from "../auth/service";
+import type { ProviderIdentity } from "../auth/types";
 
 /** What the browser must bring back to the callback; kept sealed in a short-lived cookie. */
 export interface AuthorizationRequest {
