@@ -1,6 +1,6 @@
-// Database faults: a locked SQLite file answers 503 `service_unavailable` with Retry-After (never a 500),
-// the app recovers by itself when the lock goes, and a process killed in the middle of rotations leaves the
-// session alive with a single chain of refresh tokens.
+// Database faults: a locked SQLite file answers 503 `service_unavailable` with Retry-After (never a 500; the
+// refresh hop, where a browser navigated, as a page), the app recovers by itself when the lock goes, and a
+// process killed in the middle of rotations leaves the session alive with a single chain of refresh tokens.
 import Database from "better-sqlite3";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
@@ -39,6 +39,17 @@ test("with the SQLite file locked, writes answer 503 service_unavailable with Re
   const refresh = await account.client.post("/api/auth/refresh");
   await expectError(refresh, 503, "service_unavailable");
   expect(account.client.cookie(REFRESH_COOKIE), "a 503 does not clear the session's cookies").toBeDefined();
+
+  // The refresh hop is where a browser navigated: a page with the message and a way back, not raw JSON.
+  const hop = await account.client.get("/api/auth/refresh?next=%2Fdashboard");
+  expect(hop.status).toBe(503);
+  expect(hop.headers.get("content-type")).toMatch(/^text\/html/);
+  expect(Number(hop.headers.get("retry-after"))).toBeGreaterThan(0);
+  const page = await hop.text();
+  expect(page).toContain("The service is briefly unavailable. Please try again.");
+  expect(page).toContain(`href="/api/auth/refresh?next=${encodeURIComponent("/dashboard")}"`);
+  expect(page).not.toContain('"error"');
+  expect(account.client.cookie(REFRESH_COOKIE), "the hop's 503 does not clear the session's cookies either").toBeDefined();
 
   // Reads go on under SQLite's write-ahead log: the signed-in person is still recognised.
   expect((await account.client.get("/api/me")).status).toBe(200);
