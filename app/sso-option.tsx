@@ -14,8 +14,8 @@ export function SsoOption({ name, next }: { name: string; next: string }) {
 }
 
 /**
- * The sentence for `/login?error=oidc&reason=<code>`. The codes come from lib/http/sso.ts; an unknown or
- * missing one gets the general sentence, so a crafted link can only ever show one of these.
+ * The sentence for a failed single sign-on's code (lib/http/sso.ts), which the login page reads from the
+ * sso-failure cookie. An unknown or missing code gets the general sentence.
  */
 export function ssoFailureMessage(reason: string | undefined, name: string): string {
   switch (reason) {

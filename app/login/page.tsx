@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { authApp } from "@/lib/app/service";
-import { browserAuthState } from "@/lib/http/page-session";
+import { loginPageCookies } from "@/lib/http/page-session";
 import { DEFAULT_LANDING_PATH, safeNextPath } from "@/lib/http/next-path";
 import { Brand } from "../brand";
 import { CredentialsForm } from "../credentials-form";
@@ -12,17 +12,17 @@ export const metadata: Metadata = { title: "Sign in" };
 type LoginParams = {
   next?: string | string[];
   error?: string | string[];
-  reason?: string | string[];
   reset?: string | string[];
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<LoginParams> }) {
-  const { next, error, reason, reset } = await searchParams;
+  const { next, error, reset } = await searchParams;
   const { config } = await authApp();
   const ssoFailed = error === "oidc";
   const target = safeNextPath(typeof next === "string" ? next : null) ?? DEFAULT_LANDING_PATH;
   // "ended": the session ended without this person's own logout (expired, revoked elsewhere, reuse).
-  const expired = (await browserAuthState()) === "ended";
+  const { authState, ssoFailure } = await loginPageCookies();
+  const expired = authState === "ended";
 
   return (
     <main className="auth-page">
@@ -42,7 +42,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         )}
         {ssoFailed && (
           <p className="message error" role="alert" data-testid="sso-error">
-            {ssoFailureMessage(typeof reason === "string" ? reason : undefined, config.oidc?.name ?? "single sign-on")}
+            {ssoFailureMessage(ssoFailure, config.oidc?.name ?? "single sign-on")}
           </p>
         )}
         <CredentialsForm mode="login" next={target} />

@@ -11,6 +11,9 @@
 //                                                        from a browser the account never used is told to
 //                                                        its owner (stored hashed; no fingerprinting). Kept
 //                                                        across logouts: it names the browser, not a person
+// sso failure   HttpOnly, SameSite=Lax, Path=/           why single sign-on just failed, as a short code
+//                                                        (1 min), so /login?error=oidc can say more than
+//                                                        "it failed" while the URL stays the contract's
 // SameSite=Lax (not Strict) on the refresh cookie lets a person who follows a link from another site to a
 // protected page be refreshed transparently; the refresh endpoint only ever redirects to our own paths.
 //
@@ -24,6 +27,9 @@ import { browserOrigin } from "./browser-origin";
 export const REFRESH_COOKIE_PATH = "/api/auth";
 const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
 const DEVICE_MAX_AGE = AUTH_STATE_MAX_AGE;
+const SSO_FAILURE_MAX_AGE = 60;
+/** What the sso-failure cookie may hold: a short code (lib/http/sso.ts), never free text. */
+const SSO_FAILURE_CODE = /^[a-z_]{1,32}$/;
 
 export type AuthState = "active" | "ended";
 
@@ -35,6 +41,7 @@ interface CookieNames {
   state: string;
   oidcFlow: string;
   device: string;
+  ssoFailure: string;
 }
 
 const SECURE_NAMES: CookieNames = {
@@ -43,6 +50,7 @@ const SECURE_NAMES: CookieNames = {
   state: "__Host-auth_state",
   oidcFlow: "__Secure-oidc_flow",
   device: "__Host-device",
+  ssoFailure: "__Host-sso_failure",
 };
 const PLAIN_NAMES: CookieNames = {
   access: "access_token",
@@ -50,6 +58,7 @@ const PLAIN_NAMES: CookieNames = {
   state: "auth_state",
   oidcFlow: "oidc_flow",
   device: "device",
+  ssoFailure: "sso_failure",
 };
 
 type CookieStore = { get(name: string): { value: string } | undefined };
@@ -190,6 +199,23 @@ export class AuthCookies {
       sameSite: "lax",
       path: OIDC_FLOW_COOKIE_PATH,
       maxAge: 0,
+    });
+  }
+
+  /** Why the last single sign-on of this browser failed, when it said (see SSO_FAILURE_MAX_AGE). */
+  ssoFailure(request: CookieReader): string | undefined {
+    const value = read(request, this.names.ssoFailure);
+    return value && SSO_FAILURE_CODE.test(value) ? value : undefined;
+  }
+
+  /** Records why single sign-on failed; a failure without a reason clears an earlier one. */
+  setSsoFailure(response: NextResponse, reason: string | undefined): void {
+    response.cookies.set(this.names.ssoFailure, reason ?? "", {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: "lax",
+      path: "/",
+      maxAge: reason ? SSO_FAILURE_MAX_AGE : 0,
     });
   }
 

@@ -27,9 +27,13 @@ export async function requirePageSession(path: string): Promise<{ principal: Pri
   }
 }
 
-/** What the auth-state cookie says about this browser, for the login page's message. */
-export async function browserAuthState(): Promise<AuthState | undefined> {
+/**
+ * What this browser's cookies tell the login page: whether a session ended without the person's own
+ * logout, and why its last single sign-on failed.
+ */
+export async function loginPageCookies(): Promise<{ authState: AuthState | undefined; ssoFailure: string | undefined }> {
   const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
   const { config } = await authApp();
-  return AuthCookies.for(requestHeaders, config).state(requestCookies);
+  const authCookies = AuthCookies.for(requestHeaders, config);
+  return { authState: authCookies.state(requestCookies), ssoFailure: authCookies.ssoFailure(requestCookies) };
 }

@@ -1,7 +1,7 @@
 // The HTTP side of single sign-on, shared by its route handlers: which provider (404 without one), the
 // sealed flow cookie on the way out, and where a failure sends the browser. The decisions about accounts
 // are the core's (AuthService.signInWithIdentity, linkIdentity); the protocol is lib/oidc's.
-import type { NextResponse } from "next/server";
+import type { NextRequest, NextResponse } from "next/server";
 import type { AuthApp } from "../app/service";
 import { levelOf } from "../auth/activity";
 import { AuthError, isAuthError } from "../auth/errors";
@@ -10,6 +10,7 @@ import { isOidcError, type OpenIdClient } from "../oidc/client";
 import { logJson } from "../ops/log";
 import type { AuthCookies } from "./cookies";
 import { OIDC_FLOW_TTL_SECONDS, type OidcFlow } from "./oidc-flow";
+import { redirectTo } from "./redirect";
 
 /** The configured provider; without one, single sign-on does not exist here (404). */
 export function ssoProvider(app: Pick<AuthApp, "sso">): OpenIdClient {
@@ -28,8 +29,8 @@ export async function beginSso(
 }
 
 /**
- * Why single sign-on failed, as a short code for the page's query string (never free text): the login
- * page and the dashboard turn it into a sentence. Most failures say only "oidc": telling an attacker which
+ * Why single sign-on failed, as a short code (never free text): the login page (through the sso-failure
+ * cookie) and the dashboard (through its query string) turn it into a sentence. Most failures say only "oidc": telling an attacker which
  * check stopped a forged callback helps nobody else.
  */
 export function ssoFailureReason(error: unknown): string | undefined {
@@ -57,8 +58,14 @@ export function ssoFailureReason(error: unknown): string | undefined {
 }
 
 /** `/login?error=oidc`, with the reason when there is one to tell. */
-export function ssoLoginFailurePath(reason: string | undefined): string {
-  return reason ? `/login?error=oidc&reason=${reason}` : "/login?error=oidc";
+/**
+ * Where a failed sign-in sends the browser: the contract's `/login?error=oidc`, with the reason (when there
+ * is one worth telling) in a short-lived cookie the login page reads.
+ */
+export function ssoLoginFailure(request: NextRequest, cookies: AuthCookies, reason: string | undefined): NextResponse {
+  const response = redirectTo(request, "/login?error=oidc", 303);
+  cookies.setSsoFailure(response, reason);
+  return response;
 }
 
 /** Logs a failed single sign-on with its kind and the library's error code, never a token or a request's text. */

@@ -3,16 +3,17 @@
 import { expect } from "vitest";
 import { ACCESS_COOKIE, REFRESH_COOKIE, responseCookie, type Client } from "./client";
 
+const SSO_FAILURE_COOKIE = "sso_failure";
+
 /**
- * A callback that failed as the contract says: 303 to /login?error=oidc (with `reason` when given), no
- * session cookie set, the flow cookie spent, and the browser not signed in.
+ * A callback that failed as the contract says: 303 to exactly /login?error=oidc, no session cookie set, the
+ * browser not signed in, and `reason` (when given) in the sso-failure cookie the login page reads.
  */
 export async function expectSsoRefused(response: Response, client: Client, reason?: string): Promise<void> {
   expect(response.status, await response.clone().text()).toBe(303);
   const location = new URL(response.headers.get("location")!, client.baseUrl);
-  expect(location.pathname).toBe("/login");
-  expect(location.searchParams.get("error")).toBe("oidc");
-  expect(location.searchParams.get("reason")).toBe(reason ?? null);
+  expect(`${location.pathname}${location.search}`).toBe("/login?error=oidc");
+  expect(responseCookie(response, SSO_FAILURE_COOKIE)?.value || undefined).toBe(reason);
   expect(responseCookie(response, ACCESS_COOKIE)?.value ?? "").toBe("");
   expect(responseCookie(response, REFRESH_COOKIE)?.value ?? "").toBe("");
   expect((await client.get("/api/me")).status).toBe(401);

@@ -1,7 +1,7 @@
 import { OidcError } from "@/lib/oidc/client";
 import { redirectTo } from "@/lib/http/redirect";
 import { apiRoute, otherMethods } from "@/lib/http/route";
-import { logSsoFailure, ssoFailureReason, ssoLoginFailurePath, ssoProvider } from "@/lib/http/sso";
+import { logSsoFailure, ssoFailureReason, ssoLoginFailure, ssoProvider } from "@/lib/http/sso";
 
 /**
  * The provider's redirect back. Spends this browser's flow cookie whatever happens; signs in (or, for a
@@ -28,7 +28,7 @@ export const GET = apiRoute(async (scope) => {
     const reason = ssoFailureReason(error);
     response = flow?.link
       ? redirectTo(request, `/dashboard?sso=${reason ?? "failed"}`, 303)
-      : redirectTo(request, ssoLoginFailurePath(reason), 303);
+      : ssoLoginFailure(request, cookies, reason);
   }
   cookies.clearOidcFlow(response);
   return response;

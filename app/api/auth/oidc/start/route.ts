@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
 import { safeNextPath } from "@/lib/http/next-path";
-import { redirectTo } from "@/lib/http/redirect";
 import { apiRoute, otherMethods } from "@/lib/http/route";
-import { beginSso, logSsoFailure, ssoFailureReason, ssoLoginFailurePath, ssoProvider } from "@/lib/http/sso";
+import { beginSso, logSsoFailure, ssoFailureReason, ssoLoginFailure, ssoProvider } from "@/lib/http/sso";
 
 /** Sends the browser to the provider to sign in, with a fresh state, nonce and PKCE challenge bound to it. */
 export const GET = apiRoute(async (scope) => {
@@ -17,7 +16,7 @@ export const GET = apiRoute(async (scope) => {
     return response;
   } catch (error) {
     logSsoFailure(error, client);
-    return redirectTo(request, ssoLoginFailurePath(ssoFailureReason(error)), 303);
+    return ssoLoginFailure(request, cookies, ssoFailureReason(error));
   }
 });
 
