@@ -94,6 +94,33 @@ describe("PrismaAuthStore", () => {
     expect((await database.store.findSession(session.id))?.session.revokedAt).toEqual(at(2));
   });
 
+  it("reads a user's activity newest first through the driver, by type and time, and leaves out unknown types", async () => {
+    const alice = await createUser("a@example.com");
+    const bob = await createUser("b@example.com");
+    const event = (userId: string, type: string, seconds: number) => ({ userId, type, createdAt: at(seconds), ip: "192.0.2.1", userAgent: "UA", sessionId: null });
+    // Two at the same instant: the later insert comes first.
+    await database.db.securityEvent.createMany({
+      data: [event(alice, "sign_in", 1), event(alice, "new_device", 2), event(alice, "refresh_reused", 2), event(alice, "from_a_newer_version", 3), event(bob, "new_device", 4)],
+    });
+    const types = (events: { type: string }[]) => events.map((e) => e.type);
+    expect(types(await database.store.listSecurityEvents(alice, 10))).toEqual(["refresh_reused", "new_device", "sign_in"]);
+    expect(types(await database.store.listSecurityEvents(alice, 2))).toEqual(["refresh_reused"]); // the unknown one counted in the limit
+    expect(types(await database.store.listSecurityEvents(alice, 10, { types: ["new_device", "sign_in"] }))).toEqual(["new_device", "sign_in"]);
+    expect(types(await database.store.listSecurityEvents(alice, 10, { since: at(2) }))).toEqual(["refresh_reused", "new_device"]);
+    expect(await database.store.listSecurityEvents(alice, 10, { types: ["new_device"], since: at(2) })).toEqual([
+      { userId: alice, type: "new_device", createdAt: at(2), ip: "192.0.2.1", userAgent: "UA", sessionId: null },
+    ]);
+  });
+
+  it("reads a user's identities oldest link first, and the user by email, through the driver", async () => {
+    const alice = await createUser("a@example.com");
+    const identity = (subject: string, seconds: number) => ({ id: `id-${subject}`, userId: alice, issuer: "https://idp.example", subject, email: null, linkedAt: at(seconds), lastUsedAt: at(seconds + 1) });
+    await database.db.identity.createMany({ data: [identity("later", 5), identity("first", 1)] });
+    expect(await database.store.listIdentities(alice)).toEqual([identity("first", 1), identity("later", 5)]);
+    expect(await database.store.findUserByEmail("a@example.com")).toEqual({ id: alice, email: "a@example.com", passwordHash: "hash", emailVerifiedAt: null });
+    expect(await database.store.findUserByEmail("nobody@example.com")).toBeNull();
+  });
+
   describe("at real sizes: past SQLite's 999 bound parameters", () => {
     const MANY = 1_500;
 

@@ -86,10 +86,11 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
-    return this.db.user.findUnique({
-      where: { email },
-      select: { id: true, email: true, passwordHash: true, emailVerifiedAt: true },
-    });
+    // Inside a login lock's transaction (PostgreSQL) the read stays on that transaction's connection.
+    if (this.db !== this.database.client) {
+      return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true, emailVerifiedAt: true } });
+    }
+    return this.database.queries.findUser(email);
   }
 
   async createUser(user: UserRecord, now: Date): Promise<UserRecord | null> {
@@ -161,8 +162,8 @@ export class PrismaAuthStore implements AuthStore {
     await this.db.identity.update({ where: { id: identityId }, data: { lastUsedAt: now, email } });
   }
 
-  async listIdentities(userId: string): Promise<IdentityRecord[]> {
-    return this.db.identity.findMany({ where: { userId }, orderBy: [{ linkedAt: "asc" }, { id: "asc" }] });
+  listIdentities(userId: string): Promise<IdentityRecord[]> {
+    return this.database.queries.identities(userId);
   }
 
   async removeIdentity(userId: string, identityId: string, now: Date): Promise<IdentityRemoval> {
@@ -209,11 +210,8 @@ export class PrismaAuthStore implements AuthStore {
     return this.database.queries.findSession(sessionId);
   }
 
-  async listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
-    return this.db.session.findMany({
-      where: { userId, ...liveAt(now) },
-      orderBy: { lastUsedAt: "desc" },
-    });
+  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]> {
+    return this.database.queries.liveSessions(userId, now);
   }
 
   async revokeSessions(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<number> {
@@ -307,16 +305,7 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   async listSecurityEvents(userId: string, limit: number, filter: SecurityEventFilter = {}): Promise<SecurityEventRecord[]> {
-    const rows = await this.db.securityEvent.findMany({
-      where: {
-        userId,
-        ...(filter.types ? { type: { in: [...filter.types] } } : {}),
-        ...(filter.since ? { createdAt: { gte: filter.since } } : {}),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: limit,
-      select: { userId: true, type: true, createdAt: true, ip: true, userAgent: true, sessionId: true },
-    });
+    const rows = await this.database.queries.securityEvents(userId, limit, filter);
     // A type this version does not know (written by a newer one) is left out rather than mislabelled.
     return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
   }

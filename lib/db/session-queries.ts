@@ -1,6 +1,7 @@
-// The two paths every signed-in request takes, as plain SQL sent straight through the driver: reading a
-// session (the server-side liveness check) and redeeming a refresh token. Everything else goes through
-// Prisma. Why: through Prisma's query engine every statement costs CPU of its own, and a rotation was an
+// The paths every signed-in request takes, as plain SQL sent straight through the driver: reading a
+// session (the server-side liveness check) and redeeming a refresh token; and the reads of the page people
+// open most, the dashboard (live sessions, activity, identities, whether the account has a password).
+// Everything else goes through Prisma. Why: through Prisma's query engine every statement costs CPU of its own, and a rotation was an
 // interactive transaction of six statements, serialised on SQLite's one writer (the figures before and
 // after: README, Performance). Here a read is one statement and a rotation one short write: one
 // synchronous transaction on SQLite, one statement on PostgreSQL.
@@ -10,7 +11,8 @@
 // `timestamp(3)` in UTC on PostgreSQL.
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import type { NewRefreshToken, SessionWithUser, TokenWithSession } from "../auth/store";
+import type { SecurityEventRecord } from "../auth/activity";
+import type { IdentityRecord, NewRefreshToken, SecurityEventFilter, SessionRecord, SessionWithUser, TokenWithSession, UserRecord } from "../auth/store";
 
 export interface SessionQueries {
   /** A session with its user, by id. */
@@ -23,6 +25,14 @@ export interface SessionQueries {
    * lower generation (spentTokensBelow). False, and nothing written, when the token was already spent.
    */
   rotate(spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null): Promise<boolean>;
+  /** A user by normalised email. */
+  findUser(email: string): Promise<UserRecord | null>;
+  /** A user's sessions that are neither revoked, past their absolute end, nor idle at `now`; most recently used first. */
+  liveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** A user's security events, newest first (ties: the later insert first), at most `limit`. */
+  securityEvents(userId: string, limit: number, filter: SecurityEventFilter): Promise<(Omit<SecurityEventRecord, "type"> & { type: string })[]>;
+  /** A user's linked identities, the oldest link first. */
+  identities(userId: string): Promise<IdentityRecord[]>;
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
@@ -36,7 +46,82 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 // so SQLite takes the same text with `?` (see forSqlite).
 const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
+const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt" FROM "User" WHERE "email" = $1`;
+const LIVE_SESSIONS = `SELECT "id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt", "revokedAt",
+  "revokedReason", "userAgent", "ip" FROM "Session"
+  WHERE "userId" = $1 AND "revokedAt" IS NULL AND "absoluteExpiresAt" > $2 AND "idleExpiresAt" > $3 ORDER BY "lastUsedAt" DESC`;
+const IDENTITIES = `SELECT "id", "userId", "issuer", "subject", "email", "linkedAt", "lastUsedAt" FROM "Identity"
+  WHERE "userId" = $1 ORDER BY "linkedAt" ASC, "id" ASC`;
+/**
+ * A user's security events with the optional filters that are set. `typeIn` tests "type" against one
+ * parameter holding the whole list (a JSON array on SQLite, an array on PostgreSQL); the values go in the
+ * order of the placeholders: user, types, since, limit.
+ */
+function securityEventsSql(filter: SecurityEventFilter, typeIn: (placeholder: string) => string): string {
+  let next = 1;
+  const placeholder = () => `$${next++}`;
+  const where = [`"userId" = ${placeholder()}`];
+  if (filter.types) where.push(`"type" ${typeIn(placeholder())}`);
+  if (filter.since) where.push(`"createdAt" >= ${placeholder()}`);
+  return `SELECT "userId", "type", "createdAt", "ip", "userAgent", "sessionId" FROM "SecurityEvent" WHERE ${where.join(" AND ")}
+  ORDER BY "createdAt" DESC, "id" DESC LIMIT ${placeholder()}`;
+}
+/** The values of a securityEventsSql statement, in its order. */
+function eventsParameters(userId: string, limit: number, filter: SecurityEventFilter, list: (types: readonly string[]) => unknown, at: (date: Date) => string) {
+  return [userId, ...(filter.types ? [list(filter.types)] : []), ...(filter.since ? [at(filter.since)] : []), limit];
+}
+/** One statement per combination of the optional filters: its cache key. */
+const eventsShape = (filter: SecurityEventFilter) => `${filter.types ? "types" : ""}${filter.since ? "since" : ""}`;
+
 const DROP_SPENT = `DELETE FROM "RefreshToken" WHERE "sessionId" = $1 AND "generation" < $2 AND "spentAt" IS NOT NULL`;
+
+function sessionRecordOf(row: Row, date: DateOf, id = row.id as string): SessionRecord {
+  const optionalDate = (value: unknown) => (value === null ? null : date(value));
+  return {
+    id,
+    userId: row.userId as string,
+    createdAt: date(row.createdAt),
+    lastUsedAt: date(row.lastUsedAt),
+    absoluteExpiresAt: date(row.absoluteExpiresAt),
+    idleExpiresAt: date(row.idleExpiresAt),
+    revokedAt: optionalDate(row.revokedAt),
+    revokedReason: row.revokedReason as string | null,
+    userAgent: row.userAgent as string | null,
+    ip: row.ip as string | null,
+  };
+}
+
+function identityOf(row: Row, date: DateOf): IdentityRecord {
+  return {
+    id: row.id as string,
+    userId: row.userId as string,
+    issuer: row.issuer as string,
+    subject: row.subject as string,
+    email: row.email as string | null,
+    linkedAt: date(row.linkedAt),
+    lastUsedAt: date(row.lastUsedAt),
+  };
+}
+
+function userOf(row: Row, date: DateOf): UserRecord {
+  return {
+    id: row.id as string,
+    email: row.email as string,
+    passwordHash: row.passwordHash as string | null,
+    emailVerifiedAt: row.emailVerifiedAt === null ? null : date(row.emailVerifiedAt),
+  };
+}
+
+function eventOf(row: Row, date: DateOf) {
+  return {
+    userId: row.userId as string,
+    type: row.type as string,
+    createdAt: date(row.createdAt),
+    ip: row.ip as string | null,
+    userAgent: row.userAgent as string | null,
+    sessionId: row.sessionId as string | null,
+  };
+}
 
 function forSqlite(sql: string): string {
   return sql.replace(/\$\d+/g, "?");
@@ -46,20 +131,8 @@ type Row = Record<string, unknown>;
 type DateOf = (value: unknown) => Date;
 
 function sessionOf(row: Row, date: DateOf): SessionWithUser {
-  const optionalDate = (value: unknown) => (value === null ? null : date(value));
   return {
-    session: {
-      id: row.sessionId as string,
-      userId: row.userId as string,
-      createdAt: date(row.createdAt),
-      lastUsedAt: date(row.lastUsedAt),
-      absoluteExpiresAt: date(row.absoluteExpiresAt),
-      idleExpiresAt: date(row.idleExpiresAt),
-      revokedAt: optionalDate(row.revokedAt),
-      revokedReason: row.revokedReason as string | null,
-      userAgent: row.userAgent as string | null,
-      ip: row.ip as string | null,
-    },
+    session: sessionRecordOf(row, date, row.sessionId as string),
     user: { id: row.userId as string, email: row.email as string, emailVerified: row.emailVerifiedAt !== null },
   };
 }
@@ -114,8 +187,21 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     );
     const dropSpent = db.prepare(forSqlite(DROP_SPENT));
     const touchSession = db.prepare(`UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = ? WHERE "id" = ?`);
+    const events = new Map<string, BetterSqlite3.Statement>();
     return {
       db,
+      userByEmail: db.prepare(forSqlite(USER_BY_EMAIL)),
+      liveSessions: db.prepare(forSqlite(LIVE_SESSIONS)),
+      identities: db.prepare(forSqlite(IDENTITIES)),
+      events(filter: SecurityEventFilter) {
+        const shape = eventsShape(filter);
+        let statement = events.get(shape);
+        if (!statement) {
+          statement = db.prepare(forSqlite(securityEventsSql(filter, (list) => `IN (SELECT value FROM json_each(${list}))`)));
+          events.set(shape, statement);
+        }
+        return statement;
+      },
       sessionById: db.prepare(forSqlite(SESSION_BY_ID)),
       tokenByHash: db.prepare(forSqlite(TOKEN_BY_HASH)),
       rotation: db.transaction(
@@ -157,6 +243,24 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // IMMEDIATE takes the write lock at BEGIN, so a busy database fails there, before anything is written.
       return whenFree((q) => q.rotation.immediate(spentId, successor, now, idleExpiresAt, dropSpentBelow));
+    },
+    async findUser(email) {
+      const row = await whenFree((q) => q.userByEmail.get(email) as Row | undefined);
+      return row ? userOf(row, date) : null;
+    },
+    async liveSessions(userId, now) {
+      const at = sqliteDate(now);
+      const found = await whenFree((q) => q.liveSessions.all(userId, at, at) as Row[]);
+      return found.map((row) => sessionRecordOf(row, date));
+    },
+    async securityEvents(userId, limit, filter) {
+      const values = eventsParameters(userId, limit, filter, (types) => JSON.stringify(types), sqliteDate);
+      const found = await whenFree((q) => q.events(filter).all(...values) as Row[]);
+      return found.map((row) => eventOf(row, date));
+    },
+    async identities(userId) {
+      const found = await whenFree((q) => q.identities.all(userId) as Row[]);
+      return found.map((row) => identityOf(row, date));
     },
     close() {
       connection?.db.close();
@@ -238,6 +342,22 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
           ? await rows("auth_rotate", ROTATE_SQL, values)
           : await rows("auth_rotate_and_drop", ROTATE_AND_DROP_SQL, [...values, dropSpentBelow]);
       return row?.rotated === 1;
+    },
+    async findUser(email) {
+      const [row] = await rows("auth_user_by_email", USER_BY_EMAIL, [email]);
+      return row ? userOf(row, date) : null;
+    },
+    async liveSessions(userId, now) {
+      const at = pgDate(now);
+      return (await rows("auth_live_sessions", LIVE_SESSIONS, [userId, at, at])).map((row) => sessionRecordOf(row, date));
+    },
+    async securityEvents(userId, limit, filter) {
+      const values = eventsParameters(userId, limit, filter, (types) => [...types], pgDate);
+      const text = securityEventsSql(filter, (list) => `= ANY(${list}::text[])`);
+      return (await rows(`auth_events_${eventsShape(filter)}`, text, values)).map((row) => eventOf(row, date));
+    },
+    async identities(userId) {
+      return (await rows("auth_identities", IDENTITIES, [userId])).map((row) => identityOf(row, date));
     },
   };
 }
