@@ -28,6 +28,8 @@ declare module "autocannon" {
     errors: number;
     timeouts: number;
     non2xx: number;
+    /** Responses received. */
+    requests: { total: number };
     "2xx": number;
     statusCodeStats: Record<string, { count: number }>;
   }

@@ -10,6 +10,8 @@ export interface LoadSpec {
   seconds: number;
   headers?: Record<string, string>;
   body?: string;
+  /** The status every response must have; by default any 2xx. */
+  status?: number;
   /** Customises connection `index` (0 … connections-1): its own cookie, its own body. */
   setupConnection?: (client: Client, index: number) => void;
 }
@@ -25,8 +27,8 @@ export interface LoadResult {
 
 /**
  * Runs one load for `seconds` (autocannon stops by itself; every request also times out after 10 s).
- * Anything but a 2xx is an error of the benchmark, not a figure: a 401, 403 or 429 here would mean we
- * measured something else than we meant to.
+ * Anything but a 2xx (or the status the load names) is an error of the benchmark, not a figure: a 401,
+ * 403 or 429 here would mean we measured something else than we meant to.
  */
 export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResult> {
   let nextIndex = 0;
@@ -40,12 +42,12 @@ export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResu
     body: spec.body,
     setupClient: spec.setupConnection ? (client: Client) => spec.setupConnection!(client, nextIndex++) : undefined,
   });
-  const failures = result.non2xx + result.errors + result.timeouts;
+  const ok = spec.status === undefined ? result["2xx"] : (result.statusCodeStats[String(spec.status)]?.count ?? 0);
+  const failures = result.requests.total - ok + result.errors + result.timeouts;
   if (failures > 0) {
     const codes = JSON.stringify(result.statusCodeStats);
     throw new Error(`${spec.method ?? "GET"} ${spec.path}: ${failures} failed requests (status codes ${codes}, ${result.errors} errors, ${result.timeouts} timeouts)`);
   }
-  const ok = result["2xx"];
   return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok };
 }
 

@@ -143,6 +143,26 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
     };
   },
 
+  async redirect({ url, signedInAs, load }) {
+    log(`redirect: a signed-out visitor's GET /dashboard (307 to the login page) against /bench/bare, ${CONNECTIONS} connections`);
+    const rounds = await interleaved({
+      redirect: load({ path: "/dashboard", connections: CONNECTIONS, status: 307 }),
+      bare: load({ path: "/bench/bare", connections: CONNECTIONS, setupConnection: signedInAs }),
+    });
+    const location = (await fetch(`${url}/dashboard`, { redirect: "manual" })).headers.get("location");
+    if (location !== "/login?next=%2Fdashboard") throw new Error(`a signed-out visitor was sent to ${location}`);
+    const loads = summarise(rounds);
+    const c = String(CONNECTIONS);
+    return {
+      rounds,
+      rows: [
+        { label: "GET /dashboard signed out (307 to /login)", connections: c, summary: loads.redirect! },
+        { label: "page /bench/bare (no middleware)", connections: c, summary: loads.bare! },
+      ],
+      checks: [check("signed-out redirect / bare page render, req/s", ratio(rounds, "redirect", "bare"), ">=", 3.5)],
+    };
+  },
+
   async api({ signedInAs, load }) {
     log(`API: GET /api/me against GET /api/bench/plain, ${CONNECTIONS} connections`);
     const rounds = await interleaved({
