@@ -10,6 +10,7 @@ export interface Summary {
   p50: number;
   p99: number;
   cpuMs: number;
+  dbCpuMs: number;
   rounds: LoadResult[];
 }
 
@@ -31,6 +32,7 @@ export function summarise(rounds: Rounds): Record<string, Summary> {
         p50: median(results.map((r) => r.p50)),
         p99: median(results.map((r) => r.p99)),
         cpuMs: median(results.map((r) => r.cpuMs ?? NaN)),
+        dbCpuMs: median(results.map((r) => r.dbCpuMs ?? NaN)),
         rounds: results,
       },
     ]),
@@ -58,15 +60,18 @@ export interface Row {
 }
 
 export function loadTable(title: string, rows: Row[]): string {
+  // PostgreSQL's own CPU per request, when the run measured it.
+  const database = rows.some((row) => Number.isFinite(row.summary.dbCpuMs));
+  const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "");
   const lines = [
     title,
     `  ${"load".padEnd(52)}${"conns".padStart(8)}${"req/s".padStart(8)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}` +
-      `${"CPU ms/req".padStart(12)}${"bytes".padStart(8)}`,
+      `${"CPU ms/req".padStart(12)}${database ? "PG CPU ms".padStart(11) : ""}${"bytes".padStart(8)}`,
   ];
   for (const { label, connections, summary, bytes } of rows) {
     lines.push(
       `  ${label.padEnd(52)}${connections.padStart(8)}${fixed(summary.rps).padStart(8)}${fixed(summary.p50).padStart(8)}` +
-        `${fixed(summary.p99).padStart(8)}${(Number.isFinite(summary.cpuMs) ? summary.cpuMs.toFixed(2) : "").padStart(12)}` +
+        `${fixed(summary.p99).padStart(8)}${ms(summary.cpuMs).padStart(12)}${database ? ms(summary.dbCpuMs).padStart(11) : ""}` +
         `${(bytes === undefined ? "" : String(bytes)).padStart(8)}`,
     );
   }

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { projectRoot as root } from "../tests/support/root";
 import { buildApp } from "../tests/support/build";
+import { databaseCpu, type DatabaseCpu } from "./database-cpu.mts";
 import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
 import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";
 import { check, checkTable, figureTable, loadTable, ratio, summarise, type Check, type Rounds, type Row } from "./report.mts";
@@ -292,22 +293,44 @@ type DatabaseResult = Record<string, GroupResult>;
 async function benchDatabase(label: string, settings: Record<string, string>): Promise<DatabaseResult> {
   log(`\n=== ${label}: starting the app`);
   const server = await startBenchServer({ ...SERVER_SETTINGS, ...settings });
+  const dbCpu = settings.DATABASE_URL ? await databaseCpu(settings.DATABASE_URL) : null;
   try {
     const url = server.url;
     const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => account(url, i)));
     const load = (spec: Omit<LoadSpec, "seconds">) => async (seconds: number) => {
       const cpuBefore = server.cpuSeconds();
+      const dbBefore = await dbCpu?.seconds();
       const result = await runLoad(url, { ...spec, seconds });
-      return { ...result, cpuMs: (1000 * (server.cpuSeconds() - cpuBefore)) / result.requests };
+      const dbCpuMs = dbCpu ? (1000 * ((await dbCpu.seconds()) - dbBefore!)) / result.requests : undefined;
+      return { ...result, cpuMs: (1000 * (server.cpuSeconds() - cpuBefore)) / result.requests, dbCpuMs };
     };
     const signedInAs = (client: Client, i: number) => client.setHeaders({ cookie: accounts[1 + (i % FLOOD)]!.access });
     const ctx: Context = { url, accounts, signedIn: { cookie: accounts[0]!.access }, signedInAs, load };
     const results: DatabaseResult = {};
     for (const name of only) results[name] = await GROUPS[name]!(ctx);
+    if (dbCpu) results.capacity = await capacityFigures(dbCpu, accounts[0]!, results);
     return results;
   } finally {
+    await dbCpu?.close();
     await server.stop();
   }
+}
+
+/**
+ * What the capacity model in README "Scaling out" is computed from: PostgreSQL's own CPU per rotation and
+ * per login (from those loads, when they ran) and per liveness read (measured here, one read at a time).
+ */
+async function capacityFigures(dbCpu: DatabaseCpu, reader: Account, results: DatabaseResult): Promise<GroupResult> {
+  const reads = quick ? 2_000 : 10_000;
+  const sessionId = (JSON.parse(Buffer.from(reader.access.split("=")[1]!.split(".")[1]!, "base64url").toString()) as { sid: string }).sid;
+  const readMs = (1000 * (await dbCpu.sessionReads(sessionId, reads))) / reads;
+  const perRequest = (group: string, row: number) => results[group]?.rows[row]?.summary.dbCpuMs;
+  const figures: [string, string][] = [[`PostgreSQL CPU per session read, ms (${reads} liveness reads, one at a time)`, readMs.toFixed(3)]];
+  const rotation = perRequest("refresh", 0);
+  if (rotation !== undefined) figures.push(["PostgreSQL CPU per rotation, ms (the refresh load)", rotation.toFixed(3)]);
+  const login = perRequest("login", 0);
+  if (login !== undefined) figures.push(["PostgreSQL CPU per login, ms (the login load)", login.toFixed(3)]);
+  return { rows: [], checks: [], figures, rounds: {} };
 }
 
 function printDatabase(label: string, results: DatabaseResult): void {

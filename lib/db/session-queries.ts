@@ -44,7 +44,7 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 
 // The statements both databases run, in PostgreSQL's notation; each parameter is used once and in order,
 // so SQLite takes the same text with `?` (see forSqlite).
-const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
+export const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
 const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt" FROM "User" WHERE "email" = $1`;
 const LIVE_SESSIONS = `SELECT "id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt", "revokedAt",
