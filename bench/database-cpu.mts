@@ -15,7 +15,8 @@ export interface DatabaseCpu {
 }
 
 /**
- * Null unless `url` names a PostgreSQL database on this machine. Each reading adds what the backends present
+ * Null unless `url` names a PostgreSQL database on this machine. Client backends only: autovacuum's workers
+ * and the server's own background processes do their work later and for every database at once. Each reading adds what the backends present
  * at both it and the one before used in between: one that started or ended in between counts for neither
  * (the pool keeps its connections while a load runs).
  */
@@ -26,7 +27,7 @@ export async function databaseCpu(url: string): Promise<DatabaseCpu | null> {
   const backendPid = async (of: pg.Client) => (await of.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
   const own = await backendPid(client);
   const snapshot = async () => {
-    const { rows } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1", [own]);
+    const { rows } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> $1", [own]);
     return new Map(rows.map(({ pid }) => [pid, cpuSecondsOf(pid)]));
   };
   let last = await snapshot();
