@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
-import { authContext } from "@/lib/http/context";
+import { authApp } from "@/lib/app/service";
 import { AuthCard } from "../auth-card";
 import { ResetPasswordForm } from "./reset-password-form";
 
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Choose a new password", referrer: "n
 export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   await connection();
   const { token } = await searchParams;
-  const { service } = await authContext();
+  const { service } = await authApp();
   const usable = typeof token === "string" && token !== "" && (await service.isResetLinkUsable(token));
 
   return (
