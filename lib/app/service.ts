@@ -10,6 +10,7 @@ import type { AuthLogger } from "../auth/activity";
 import { loadAuthConfig, type AuthConfig, type Env } from "../auth/config";
 import { importKeyRing } from "../auth/keys";
 import type { AuthMetrics } from "../auth/metrics";
+import { setHashingLimits } from "../auth/password";
 import { AuthService } from "../auth/service";
 import type { AuthStore } from "../auth/store";
 import { database as processDatabase, type Database } from "../db/client";
@@ -49,6 +50,7 @@ export interface AuthAppOptions {
 
 export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Promise<AuthApp> {
   const config = loadAuthConfig(env); // a bad setting stops here, before the database is touched
+  setHashingLimits({ maxWaitSeconds: config.hashMaxWait });
   const log = options.log ?? logJson;
   const secret = requiredSecret(env);
   const keys = await importKeyRing(secret, env.AUTH_PREVIOUS_SECRETS);

@@ -15,6 +15,11 @@ export interface AuthConfig {
   /** Looser bound on failed logins from one address, so one client cannot spray many emails. */
   ipMaxFailures: number;
   ipWindow: number;
+  /**
+   * The hashing queue's bound, seconds: a password check that would wait longer for a worker is refused at
+   * once with 503 and Retry-After (lib/auth/password.ts).
+   */
+  hashMaxWait: number;
   /** Requests a minute from one address to the refresh and register endpoints; 0 turns a bound off. */
   refreshRatePerMinute: number;
   registerRatePerMinute: number;
@@ -155,6 +160,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
     loginWindow: seconds(env, "AUTH_LOGIN_WINDOW", 900, 1),
     ipMaxFailures: seconds(env, "AUTH_IP_MAX_FAILURES", 300, 100),
     ipWindow: seconds(env, "AUTH_IP_WINDOW", 60, 1),
+    hashMaxWait: seconds(env, "AUTH_HASH_MAX_WAIT", 2, 1),
     refreshRatePerMinute: seconds(env, "AUTH_REFRESH_RATE_LIMIT", 3000),
     registerRatePerMinute: seconds(env, "AUTH_REGISTER_RATE_LIMIT", 600),
     forgotRatePerMinute: seconds(env, "AUTH_FORGOT_RATE_LIMIT", 60),

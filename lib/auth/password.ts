@@ -1,12 +1,21 @@
-// Password hashing with argon2id. The `argon2` package hashes on libuv's thread pool, off the event loop,
-// and no more hashes run at once than leave a core free for the event loop (see `limited`).
+// Password hashing with argon2id, in a pool of worker processes (scripts/hash-worker.mjs), one per core,
+// started at a low OS priority: the scheduler runs the event loop first whenever it has work, and the
+// hashes get every cycle left over. A login flood therefore uses every idle core without slowing anyone's
+// other requests. The queue in front of the workers is bounded by the wait it implies (see
+// setHashingLimits): past it a hash is refused at once with a 503 and Retry-After, so a flood can neither
+// grow the queue without end nor make the logins in it wait longer than the bound.
 //
 // Parameters: OWASP's first recommended argon2id setting is m = 19 MiB, t = 2, p = 1. We keep that memory
-// and parallelism and take t = 3, one step above the minimum: about 30 ms a hash on a 2-core machine,
-// which keeps a login flood from starving the server while making offline guessing expensive.
-// When these change, a successful login rehashes the stored password (see `needsRehash`).
+// and parallelism and take t = 3, one step above the minimum, which makes offline guessing expensive while
+// a hash stays short (README, "Performance"). When these change, a successful login rehashes the stored
+// password (see `needsRehash`).
 import argon2 from "argon2";
-import { availableParallelism } from "node:os";
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism, setPriority } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { AuthError } from "./errors";
 
 export const ARGON2_OPTIONS = {
   type: argon2.argon2id,
@@ -15,85 +24,227 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
-/**
- * At most one hash (or verification) per core but one runs at a time, so a login flood always leaves a
- * core to the event loop; the others wait here, first come first served. More at once would not finish
- * sooner (each keeps a core busy for its whole run: they would only take turns), but they would take
- * turns with the event loop too, since libuv's pool has 4 threads on any machine, and every other request
- * would wait. On 2 cores, during a 16-connection login flood, GET /api/me's p99 was 424 ms with 4 hashes
- * at once and is 18 ms with one, for about 15 % fewer logins a second (README, "Performance"). Each hash
- * also holds 19 MiB while it runs.
- */
-const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
-let running = 0;
-const waiting: (() => void)[] = [];
-const totals = { started: 0, waitedMs: 0 };
+/** The workers' niceness: far below the event loop's (it wins a shared core about nine times in ten), yet not so low that unrelated jobs on the machine starve the hashes. */
+const WORKER_NICENESS = 10;
+/** What a hash is assumed to take until the pool has timed some (then a moving average of real ones). */
+const FIRST_ESTIMATE_MS = 50;
+const DEFAULT_MAX_WAIT_MS = 2_000;
 
 /** The hashing queue as operators see it (lib/ops/metrics.ts): now, and totals since the process started. */
 export interface HashingStats {
-  /** Hashes or verifications waiting for a slot. */
+  /** Hashes or verifications waiting for a worker. */
   queued: number;
   running: number;
-  /** Hashes and verifications started, and the time they spent waiting for a slot before that. */
+  /** Hashes and verifications started, and the time they spent waiting for a worker before that. */
   started: number;
   waitedMs: number;
+  /** Refused at once because the queue's wait was past its bound (answered 503 with Retry-After). */
+  refused: number;
 }
 
-// Next.js bundles each route on its own, so this module (and its queue) can exist once per route bundle in
-// one process; each copy registers itself and the stats add them all up.
-const copies = ((globalThis as unknown as { keepSignedInHashingQueues?: Set<() => HashingStats> }).keepSignedInHashingQueues ??=
-  new Set());
-copies.add(() => ({ queued: waiting.length, running, ...totals }));
+interface Job {
+  kind: "hash" | "verify";
+  password: string;
+  hash?: string;
+  queuedAt: number;
+  resolve(value: string | boolean): void;
+  reject(error: unknown): void;
+}
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  value?: string | boolean;
+  error?: string;
+}
+
+function hashingBusy(retryAfterSeconds: number): AuthError {
+  return new AuthError("service_unavailable", {
+    message: "The server is busy checking passwords. Please try again in a moment.",
+    retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)),
+    unavailableCause: "hashing",
+  });
+}
+
+/** The worker script: beside this module in the source tree, else in the project folder (a Next.js build). */
+function workerScript(): string {
+  const candidates = [path.join(process.cwd(), "scripts", "hash-worker.mjs")];
+  try {
+    // Not a literal: the bundler must not copy the script away from the node_modules it imports from.
+    candidates.unshift(fileURLToPath(new URL(["..", "..", "scripts", "hash-worker.mjs"].join("/"), import.meta.url)));
+  } catch {
+    // no file URL for this module (bundled): the project folder's copy
+  }
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates.at(-1)!;
+}
+
+class Worker {
+  private readonly child: ChildProcess;
+  private job: { id: number; job: Job; startedAt: number } | undefined;
+  private nextId = 0;
+
+  constructor(private readonly pool: HashPool) {
+    this.child = fork(workerScript(), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "json" });
+    try {
+      if (this.child.pid !== undefined) setPriority(this.child.pid, WORKER_NICENESS);
+    } catch {
+      // not allowed here: the hashes then compete at normal priority, still bounded by the queue
+    }
+    this.child.on("message", (reply: Reply) => this.settle(reply));
+    this.child.on("exit", () => this.pool.lost(this, this.take()));
+    this.child.on("error", () => this.child.kill());
+    this.idle();
+  }
+
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  run(job: Job): void {
+    const id = ++this.nextId;
+    this.job = { id, job, startedAt: performance.now() };
+    this.child.channel?.ref(); // a pending hash keeps a script (the admin command) alive until it is done
+    this.child.send({ id, kind: job.kind, password: job.password, hash: job.hash, options: ARGON2_OPTIONS });
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
+
+  private settle(reply: Reply): void {
+    const running = this.job;
+    if (!running || running.id !== reply.id) return;
+    this.take();
+    this.pool.finished(this, performance.now() - running.startedAt);
+    if (reply.ok) running.job.resolve(reply.value!);
+    // A stored hash that does not parse never signs anyone in; a hash that fails is a bug.
+    else if (running.job.kind === "verify") running.job.resolve(false);
+    else running.job.reject(new Error(`argon2 hash failed: ${reply.error}`));
+  }
+
+  private take(): Job | undefined {
+    const running = this.job;
+    this.job = undefined;
+    this.idle();
+    return running?.job;
+  }
+
+  /** An idle worker holds its parent open for nothing: a server exits, a test run ends. */
+  private idle(): void {
+    this.child.unref();
+    this.child.channel?.unref();
+  }
+}
+
+class HashPool {
+  private readonly size = availableParallelism();
+  private readonly workers: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private averageMs = FIRST_ESTIMATE_MS;
+  maxWaitMs = DEFAULT_MAX_WAIT_MS;
+  readonly totals = { started: 0, waitedMs: 0, refused: 0 };
+
+  constructor() {
+    process.once("exit", () => this.workers.forEach((worker) => worker.stop()));
+  }
+
+  stats(): HashingStats {
+    return { queued: this.queue.length, running: this.workers.filter((worker) => worker.busy).length, ...this.totals };
+  }
+
+  /** Seconds a new job would wait before a worker takes it, when that is past the bound; else 0. */
+  refusal(): number {
+    const waitMs = (this.queue.length / this.size) * this.averageMs;
+    return waitMs > this.maxWaitMs ? waitMs / 1000 : 0;
+  }
+
+  submit(kind: Job["kind"], password: string, hash?: string): Promise<string | boolean> {
+    const refusal = this.refusal();
+    if (refusal > 0) {
+      this.totals.refused++;
+      return Promise.reject(hashingBusy(refusal));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind, password, hash, queuedAt: performance.now(), resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  finished(worker: Worker, tookMs: number): void {
+    this.averageMs = this.averageMs * 0.8 + tookMs * 0.2;
+    this.dispatch(worker);
+  }
+
+  /** A worker died (killed, out of memory): its job gets a 503 and a new worker is started when needed. */
+  lost(worker: Worker, job: Job | undefined): void {
+    this.workers.splice(this.workers.indexOf(worker), 1);
+    job?.reject(hashingBusy(1));
+    this.dispatch();
+  }
+
+  private dispatch(free?: Worker): void {
+    while (this.queue.length > 0) {
+      let worker = free && !free.busy ? free : this.workers.find((candidate) => !candidate.busy);
+      if (!worker && this.workers.length < this.size) {
+        worker = new Worker(this);
+        this.workers.push(worker);
+      }
+      if (!worker) return;
+      const job = this.queue.shift()!;
+      this.totals.started++;
+      this.totals.waitedMs += performance.now() - job.queuedAt;
+      worker.run(job);
+      free = undefined;
+    }
+  }
+}
+
+// Next.js bundles this module once per route, so the pool (its workers, queue and bound) lives on
+// globalThis: one per process, whichever route hashes.
+const globalForHashing = globalThis as unknown as { keepSignedInHashPool?: HashPool; keepSignedInDummyHash?: Promise<string> };
+
+function pool(): HashPool {
+  return (globalForHashing.keepSignedInHashPool ??= new HashPool());
+}
 
 export function hashingStats(): HashingStats {
-  const sum: HashingStats = { queued: 0, running: 0, started: 0, waitedMs: 0 };
-  for (const stats of copies) {
-    const copy = stats();
-    sum.queued += copy.queued;
-    sum.running += copy.running;
-    sum.started += copy.started;
-    sum.waitedMs += copy.waitedMs;
-  }
-  return sum;
+  return globalForHashing.keepSignedInHashPool?.stats() ?? { queued: 0, running: 0, started: 0, waitedMs: 0, refused: 0 };
 }
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  const queuedAt = performance.now();
-  if (running < MAX_CONCURRENT_HASHES) running++;
-  else await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing hash hands over its slot
-  totals.started++;
-  totals.waitedMs += performance.now() - queuedAt;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
+/** The queue's bound: the longest wait for a worker a new hash may be given (AUTH_HASH_MAX_WAIT). */
+export function setHashingLimits(limits: { maxWaitSeconds: number }): void {
+  pool().maxWaitMs = limits.maxWaitSeconds * 1000;
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return limited(() => argon2.hash(password, ARGON2_OPTIONS));
+/**
+ * Throws 503 `service_unavailable` with Retry-After when a hash asked for now would be refused: a caller
+ * that writes something before hashing (a login's reservation) asks first, so a refused flood writes nothing.
+ */
+export function assertHashingCapacity(): void {
+  const refusal = globalForHashing.keepSignedInHashPool?.refusal() ?? 0;
+  if (refusal > 0) throw hashingBusy(refusal);
 }
 
-let dummyHash: Promise<string> | undefined;
+export async function hashPassword(password: string): Promise<string> {
+  return (await pool().submit("hash", password)) as string;
+}
 
 /**
  * Checks a password against a stored hash. With no stored hash (unknown email) it verifies against a
- * dummy hash of the same parameters, so both answers take about the same time and reveal nothing.
+ * dummy hash of the same parameters, so both answers take about the same time and reveal nothing. A full
+ * queue throws 503 (AuthError) in both cases alike.
  */
 export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
-  if (storedHash === null) {
-    dummyHash ??= hashPassword("dummy password for timing equalisation");
-    const hash = await dummyHash;
-    await limited(() => argon2.verify(hash, password)).catch(() => false);
-    return false;
-  }
-  try {
-    return await limited(() => argon2.verify(storedHash, password));
-  } catch {
-    return false; // a stored hash that does not parse never signs anyone in
-  }
+  const hash = storedHash ?? (await dummyHash());
+  return (await pool().submit("verify", password, hash)) === true && storedHash !== null;
+}
+
+function dummyHash(): Promise<string> {
+  globalForHashing.keepSignedInDummyHash ??= hashPassword("dummy password for timing equalisation").catch((error: unknown) => {
+    globalForHashing.keepSignedInDummyHash = undefined; // refused (a full queue): made on a later try
+    throw error;
+  });
+  return globalForHashing.keepSignedInDummyHash;
 }
 
 export function needsRehash(storedHash: string): boolean {
