@@ -82,9 +82,13 @@ describe("cleanup", () => {
     await auth.logout({ refreshToken: recent.refreshToken });
 
     // Login failures: one far outside every window, one inside.
-    await database.store.recordLoginFailure(["email:ann@example.com", "ip:192.0.2.1"], T0);
+    const fail = async (subjects: string[], failedAt: Date) => {
+      const reserved = await database.store.reserveLoginAttempt(subjects, T0, failedAt, () => 0);
+      if ("reservation" in reserved) await database.store.recordLoginFailure(reserved.reservation, failedAt);
+    };
+    await fail(["email:ann@example.com", "ip:192.0.2.1"], T0);
     now = at(31 * DAY);
-    await database.store.recordLoginFailure(["email:ann@example.com"], at(31 * DAY - 100));
+    await fail(["email:ann@example.com"], at(31 * DAY - 100));
 
     const settings = { AUTH_RETENTION_DAYS: "30", AUTH_CLEANUP_BATCH: "2" };
     const passes = await cleanUp(settings);

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTempDatabase, type TempDatabase } from "../../tests/support/temp-database";
 import { CLOCK_TOLERANCE, importSigningKey, type SigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
+import { AccountAdmin } from "./admin";
 import { AuthError, type ErrorCode } from "./errors";
+import { hashingStats, setHashingLimits } from "./password";
 import { loginInput, passwordChangeInput, registerInput } from "./input";
 import type { AuthLogEntry } from "./activity";
 import { importKeyRing } from "./keys";
@@ -135,7 +137,7 @@ describe("register and login", () => {
   it("rehashes a password stored with weaker parameters at the next login", async () => {
     const { user } = await register();
     const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2, parallelism: 1 });
-    await database.store.updatePasswordHash(user.id, weak, now);
+    await database.db.user.update({ where: { id: user.id }, data: { passwordHash: weak } });
     await login();
     const stored = (await database.store.findUserByEmail(ALICE))?.passwordHash;
     expect(stored).not.toBe(weak);
@@ -477,6 +479,104 @@ describe("sessions", () => {
   });
 });
 
+describe("the reservation made before hashing", () => {
+  it("checks at most 5 concurrent right passwords for one account; the rest wait seconds, not the window", async () => {
+    await register();
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => login()));
+    const refused = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as AuthError] : []));
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(5);
+    expect(refused.map((error) => error.code)).toEqual(Array(7).fill("too_many_attempts"));
+    for (const error of refused) expect(error.retryAfter).toBeLessThanOrEqual(3); // AUTH_HASH_MAX_WAIT + 1
+    await expect(login()).resolves.toMatchObject({ user: { email: ALICE } }); // at once: nothing was a failure
+  });
+
+  it("answers a flood past the hashing queue's bound with 503 and Retry-After, counting exactly the checked failures", async () => {
+    setHashingLimits({ maxWaitSeconds: 1 });
+    try {
+      const strict = createService({ AUTH_HASH_MAX_WAIT: "1" });
+      const attempts = Array.from({ length: 300 }, (_, i) =>
+        failureOf(login(`flood${i}@example.com`, "wrong password", { ip: `198.51.100.${i % 250}`, userAgent: "flood" }, strict)),
+      );
+      const errors = await Promise.all(attempts);
+      const busy = errors.filter((error) => error.code === "service_unavailable");
+      const failed = errors.filter((error) => error.code === "invalid_credentials");
+      expect(busy.length + failed.length).toBe(300); // nothing else: no 500, no 429 (every email and address is fresh)
+      expect(busy.length).toBeGreaterThan(0);
+      for (const error of busy) expect(error).toMatchObject({ status: 503, retryAfter: expect.any(Number) });
+      expect(hashingStats().refused).toBeGreaterThan(0);
+      // Each checked guess left its two failures (email and address), each refused one nothing.
+      expect(await database.db.loginFailure.count({ where: { pending: false } })).toBe(failed.length * 2);
+      expect(await database.db.loginFailure.count({ where: { pending: true } })).toBe(0);
+    } finally {
+      setHashingLimits({ maxWaitSeconds: 2 });
+    }
+  });
+});
+
+describe("the credential a login verified", () => {
+  const NEW_PASSWORD = "a brand new passphrase";
+  const ADMIN_PASSWORD = "set by the administrator";
+  /** Logins may all be checked at once here: the race is the subject, not the throttle or the queue's bound. */
+  const loose = () => createService({ AUTH_LOGIN_MAX_FAILURES: "1000", AUTH_HASH_MAX_WAIT: "60" });
+  beforeEach(() => setHashingLimits({ maxWaitSeconds: 60 }));
+  afterEach(() => setHashingLimits({ maxWaitSeconds: 2 }));
+
+  /** `count` logins with `password`, one started every few milliseconds, while `change` runs among them. */
+  async function loginsAround(service: AuthService, password: string, count: number, change: () => Promise<unknown>) {
+    const logins: Promise<IssuedTokens | AuthError>[] = [];
+    let changed: Promise<unknown> | undefined;
+    for (let i = 0; i < count; i++) {
+      logins.push(login(ALICE, password, { ip: `192.0.2.${i}`, userAgent: "race" }, service).catch((error: AuthError) => error));
+      if (i === Math.floor(count / 3)) changed = change();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await changed;
+    return Promise.all(logins);
+  }
+
+  async function expectEnded(sessions: IssuedTokens[], service: AuthService) {
+    advance(1); // past the liveness cache: the admin reset is another process's write
+    for (const session of sessions) {
+      await expectCode(service.authenticate(session.accessToken), "unauthorized");
+      await expectCode(service.refresh(session.refreshToken), "refresh_revoked");
+    }
+  }
+
+  it("leaves no session alive that began with a password changed or reset meanwhile", async () => {
+    const service = loose();
+    const owner = await register(ALICE, PASSWORD, service);
+    const admin = new AccountAdmin({ config: loadAuthConfig({}), store: database.store });
+
+    const beforeChange = await loginsAround(service, PASSWORD, 40, () =>
+      service.changePassword(principalOf(owner), passwordChangeInput.parse({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })),
+    );
+    for (const outcome of beforeChange) if (outcome instanceof AuthError) expect(outcome.code).toBe("invalid_credentials");
+    await expectEnded(beforeChange.filter((outcome): outcome is IssuedTokens => !(outcome instanceof AuthError)), service);
+    await expect(service.authenticate(owner.accessToken)).resolves.toBeDefined(); // the changer's own session stays
+
+    const beforeReset = await loginsAround(service, NEW_PASSWORD, 40, () => admin.resetPassword(ALICE, ADMIN_PASSWORD));
+    for (const outcome of beforeReset) if (outcome instanceof AuthError) expect(outcome.code).toBe("invalid_credentials");
+    await expectEnded([owner, ...beforeReset.filter((outcome): outcome is IssuedTokens => !(outcome instanceof AuthError))], service);
+
+    for (const old of [PASSWORD, NEW_PASSWORD]) await expectCode(login(ALICE, old, CLIENT, service), "invalid_credentials");
+    await expect(login(ALICE, ADMIN_PASSWORD, CLIENT, service)).resolves.toMatchObject({ user: { email: ALICE } });
+  }, 60_000);
+
+  it("never writes the old password back when a login rehashes it while the password changes", async () => {
+    const service = loose();
+    const owner = await register(ALICE, PASSWORD, service);
+    const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2, parallelism: 1 });
+    await database.db.user.update({ where: { id: owner.user.id }, data: { passwordHash: weak } });
+    const change = service.changePassword(principalOf(owner), passwordChangeInput.parse({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }));
+    // Logins that verify the weak hash and rehash it, before, during and after the change.
+    await Promise.all(Array.from({ length: 8 }, () => login(ALICE, PASSWORD, CLIENT, service).catch(() => undefined)));
+    await change;
+    const stored = (await database.store.findUserByEmail(ALICE))!.passwordHash!;
+    expect(await argon2.verify(stored, NEW_PASSWORD)).toBe(true);
+    await expectCode(login(ALICE, PASSWORD, CLIENT, service), "invalid_credentials");
+  });
+});
+
 describe("changePassword", () => {
   const NEW_PASSWORD = "a brand new passphrase";
 
@@ -488,6 +588,26 @@ describe("changePassword", () => {
     const tokens = await register();
     await expectCode(changePassword(tokens, "not my password"), "invalid_credentials");
     await expect(login()).resolves.toBeDefined();
+  });
+
+  it("counts wrong current passwords with the account's login failures: 429 after the same limit, for both", async () => {
+    const tokens = await register();
+    for (let i = 0; i < 3; i++) await expectCode(changePassword(tokens, `guess number ${i}`), "invalid_credentials");
+    for (let i = 0; i < 2; i++) await expectCode(login(ALICE, `login guess ${i}`), "invalid_credentials");
+    const refused = await expectCode(changePassword(tokens, PASSWORD), "too_many_attempts"); // even the right one
+    expect(refused.retryAfter).toBe(900);
+    await expectCode(login(), "too_many_attempts");
+    const activity = await auth.listActivity(principalOf(tokens));
+    expect(activity.filter((event) => event.type === "sign_in_failed")).toHaveLength(5);
+    advance(900);
+    await changePassword(tokens, PASSWORD); // the window passed: checked again, and right
+  });
+
+  it("lets exactly 5 of 20 concurrent wrong current passwords be checked", async () => {
+    const tokens = await register();
+    const errors = await Promise.all(Array.from({ length: 20 }, (_, i) => failureOf(changePassword(tokens, `guess number ${i}`))));
+    expect(errors.filter((error) => error.code === "invalid_credentials")).toHaveLength(5);
+    expect(errors.filter((error) => error.code === "too_many_attempts")).toHaveLength(15);
   });
 
   it("switches the password, keeps this session and ends every other one", async () => {

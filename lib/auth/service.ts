@@ -19,7 +19,7 @@ import { AuthError } from "./errors";
 import { normalizeEmail, type LoginInput, type PasswordChangeInput, type PasswordResetInput, type RegisterInput } from "./input";
 import { noMetrics, type AuthMetrics } from "./metrics";
 import { silentNotify, type Notify } from "./notices";
-import { hashPassword, needsRehash, verifyPassword } from "./password";
+import { assertHashingCapacity, hashPassword, needsRehash, verifyPassword } from "./password";
 import {
   decideRefresh,
   deriveSuccessorToken,
@@ -31,8 +31,18 @@ import {
   type RefreshDecision,
 } from "./refresh-token";
 import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
-import type { AuthStore, IdentityRecord, LoginStore, NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionWithUser } from "./store";
-import { addressKey, checkThrottle } from "./throttle";
+import type {
+  AuthStore,
+  CredentialCheck,
+  IdentityRecord,
+  LoginReservation,
+  NewRefreshToken,
+  RefreshTokenRecord,
+  SessionRecord,
+  SessionWithUser,
+  UserRecord,
+} from "./store";
+import { attemptVerdict, MAX_IN_FLIGHT_PER_ADDRESS, throttleSubjects, type ThrottleSubjects } from "./throttle";
 import {
   NO_CLIENT,
   type ActivityView,
@@ -152,32 +162,34 @@ export class AuthService {
     return tokens;
   }
 
+  /**
+   * The attempt is reserved in the failure log before the password is hashed (so N concurrent guesses
+   * count as N, on every instance) and settled after; no database connection is held while it waits for
+   * or runs the hash. The session is created only if the credential it verified is still current.
+   */
   async login(input: LoginInput, client: ClientInfo): Promise<IssuedTokens> {
-    const emailSubject = `email:${input.email}`;
-    const subjects = [emailSubject, `ip:${addressKey(client.ip)}`];
-    // Check, verify and record take turns per email across every instance (see AuthStore.withLoginLock):
-    // otherwise N concurrent guesses could all read "4 failures" and all be verified.
-    const { user, now } = await this.store.withLoginLock(emailSubject, async (store) => {
-      const now = this.now(); // read after the wait, so failures are recorded at the time they happen
-      await this.enforceThrottle(store, emailSubject, client, now);
-      const user = await store.findUserByEmail(input.email);
-      const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
-      if (!user || !valid) {
-        // Only an existing account gets an activity event; an unknown email is only logged.
-        const event = user ? securityEvent("sign_in_failed", user.id, client, now) : undefined;
-        await store.recordLoginFailure(subjects, now, event);
-        this.log(event ? logEntryOf(event) : this.entry("sign_in_failed_unknown_user", now, client));
-        throw new AuthError("invalid_credentials");
-      }
-      await store.clearLoginFailures(emailSubject);
-      if (user.passwordHash && needsRehash(user.passwordHash)) {
-        await store.updatePasswordHash(user.id, await hashPassword(input.password), now);
-      }
-      return { user, now };
+    const subjects = throttleSubjects(input.email, client.ip);
+    const reservation = await this.reserveAttempt(subjects, client);
+    const { user, valid } = await this.releasingOnError(reservation, async () => {
+      const user = await this.store.findUserByEmail(input.email);
+      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.password) };
     });
-    // Said only to someone who knows the password: it tells them no more than signing in would.
-    if (this.config.requireEmailVerification && !user.emailVerifiedAt) throw new AuthError("email_unverified");
-    return this.signIn(user, client, now, "sign_in");
+    const now = this.now(); // read after the hash, so failures are recorded at the time they happen
+    if (!user || !valid) return this.failedAttempt(reservation, user, client, now);
+    if (this.config.requireEmailVerification && !user.emailVerifiedAt) {
+      await this.store.clearLoginFailures(reservation, subjects.email);
+      // Said only to someone who knows the password: it tells them no more than signing in would.
+      throw new AuthError("email_unverified");
+    }
+    // Best effort: when the queue is full the old hash stays, and a later login upgrades it.
+    const rehash =
+      user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password).catch(() => undefined) : undefined;
+    const credential: CredentialCheck = { version: user.credentialVersion ?? 0, rehash };
+    const issued = await this.releasingOnError(reservation, () => this.signIn(user, client, now, "sign_in", credential));
+    // The password was changed or reset since it was read: what was verified is no longer the password.
+    if (!issued) return this.failedAttempt(reservation, user, client, now);
+    await this.store.clearLoginFailures(reservation, subjects.email);
+    return issued;
   }
 
   /**
@@ -388,13 +400,21 @@ export class AuthService {
     if (revoked > 0) await this.record([securityEvent("device_revoked", principal.user.id, client, now, sessionId)]);
   }
 
-  /** Changes the password and ends every other session; the caller's own session stays signed in. */
+  /**
+   * Changes the password and ends every other session; the caller's own session stays signed in. The
+   * current password is checked like a login's, counted with the account's login failures: a stolen
+   * session cannot guess it faster than the login form allows.
+   */
   async changePassword(principal: Principal, input: PasswordChangeInput, client: ClientInfo = NO_CLIENT): Promise<void> {
+    const subjects = throttleSubjects(principal.user.email, client.ip);
+    const reservation = await this.reserveAttempt(subjects, client);
+    const { user, valid } = await this.releasingOnError(reservation, async () => {
+      const user = await this.store.findUserByEmail(principal.user.email);
+      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.currentPassword) };
+    });
     const now = this.now();
-    const user = await this.store.findUserByEmail(principal.user.email);
-    if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw new AuthError("invalid_credentials", { message: "The current password is incorrect." });
-    }
+    if (!user || !valid) return this.failedAttempt(reservation, user, client, now, "The current password is incorrect.");
+    await this.store.clearLoginFailures(reservation, subjects.email);
     const passwordHash = await hashPassword(input.newPassword);
     await this.store.updatePasswordAndRevoke({
       userId: user.id,
@@ -481,33 +501,84 @@ export class AuthService {
     return { at: now, ip: client.ip, userAgent: client.userAgent };
   }
 
-  private async enforceThrottle(store: LoginStore, emailSubject: string, client: ClientInfo, now: Date): Promise<void> {
-    const ipSubject = `ip:${addressKey(client.ip)}`;
-    const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow } = this.config;
-    const since = addSeconds(now, -Math.max(loginWindow, ipWindow));
-    const failures = await store.loginFailures([emailSubject, ipSubject], since);
-    const verdicts = [
-      checkThrottle(failures.get(emailSubject) ?? [], now, loginMaxFailures, loginWindow),
-      checkThrottle(failures.get(ipSubject) ?? [], now, ipMaxFailures, ipWindow),
-    ];
-    const retryAfter = Math.max(0, ...verdicts.map((v) => (v.allowed ? 0 : v.retryAfterSeconds)));
-    if (retryAfter > 0) {
+  /**
+   * Takes the attempt's place in the failure log of its email and its address, or refuses it: 429 past
+   * either bound (also for the right password), 503 when the hashing queue is full (nothing is written).
+   */
+  private async reserveAttempt(subjects: ThrottleSubjects, client: ClientInfo): Promise<LoginReservation> {
+    assertHashingCapacity();
+    const now = this.now();
+    const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow, hashMaxWait } = this.config;
+    // Attempts still being checked settle within the hashing queue's bound and a hash.
+    const inFlightRetry = hashMaxWait + 1;
+    const outcome = await this.store.reserveLoginAttempt(
+      [subjects.email, subjects.ip],
+      addSeconds(now, -Math.max(loginWindow, ipWindow)),
+      now,
+      (log) =>
+        Math.max(
+          attemptVerdict(log.get(subjects.email) ?? [], now, loginMaxFailures, loginWindow, inFlightRetry),
+          attemptVerdict(log.get(subjects.ip) ?? [], now, ipMaxFailures, ipWindow, inFlightRetry, MAX_IN_FLIGHT_PER_ADDRESS),
+        ),
+    );
+    if ("retryAfter" in outcome) {
       this.log(this.entry("sign_in_throttled", now, client));
-      throw new AuthError("too_many_attempts", { retryAfter });
+      throw new AuthError("too_many_attempts", { retryAfter: outcome.retryAfter });
+    }
+    return outcome.reservation;
+  }
+
+  /** Runs `work`; when it throws (a full hashing queue, an outage), the attempt never counted and its entries go. */
+  private async releasingOnError<T>(reservation: LoginReservation, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      // If even this fails (the database is down), the entries count as failures once stale: closed, not open.
+      await this.store.releaseLoginAttempt(reservation).catch(() => undefined);
+      throw error;
     }
   }
 
-  /** A new session for a person who just proved who they are, recorded (with the new-browser notice). */
-  private async signIn(user: PublicUser, client: ClientInfo, now: Date, type: "sign_in" | "sso_sign_in"): Promise<IssuedTokens> {
+  /** The attempt's entries become failures, with the account's activity event when the email is known. */
+  private async failedAttempt(
+    reservation: LoginReservation,
+    user: UserRecord | null,
+    client: ClientInfo,
+    now: Date,
+    message?: string,
+  ): Promise<never> {
+    // Only an existing account gets an activity event; an unknown email is only logged.
+    const event = user ? securityEvent("sign_in_failed", user.id, client, now) : undefined;
+    await this.store.recordLoginFailure(reservation, now, event);
+    this.log(event ? logEntryOf(event) : this.entry("sign_in_failed_unknown_user", now, client));
+    throw new AuthError("invalid_credentials", message ? { message } : {});
+  }
+
+  /**
+   * A new session for a person who just proved who they are, recorded (with the new-browser notice). A
+   * password login passes the credential it verified: null, and nothing written, when it is no longer current.
+   */
+  private async signIn(user: PublicUser, client: ClientInfo, now: Date, type: "sso_sign_in"): Promise<IssuedTokens>;
+  private async signIn(user: PublicUser, client: ClientInfo, now: Date, type: "sign_in", credential: CredentialCheck): Promise<IssuedTokens | null>;
+  private async signIn(
+    user: PublicUser,
+    client: ClientInfo,
+    now: Date,
+    type: "sign_in" | "sso_sign_in",
+    credential?: CredentialCheck,
+  ): Promise<IssuedTokens | null> {
+    const issued = await this.startSession(user, client, now, credential);
+    if (!issued) return null;
     const { deviceToken, newDevice } = await this.recognizeDevice(user.id, client, now);
-    const issued = await this.startSession(user, client, now);
     const signIn = securityEvent(type, user.id, client, now, issued.sessionId);
     await this.record(newDevice ? [signIn, { ...signIn, type: "new_device" }] : [signIn]);
     if (newDevice) this.notify({ kind: "new_device", to: user.email, ...this.source(client, now) });
     return { ...issued, deviceToken };
   }
 
-  private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens> {
+  private async startSession(user: PublicUser, client: ClientInfo, now: Date): Promise<IssuedTokens>;
+  private async startSession(user: PublicUser, client: ClientInfo, now: Date, credential?: CredentialCheck): Promise<IssuedTokens | null>;
+  private async startSession(user: PublicUser, client: ClientInfo, now: Date, credential?: CredentialCheck): Promise<IssuedTokens | null> {
     const session: SessionRecord = {
       id: randomUUID(),
       userId: user.id,
@@ -531,7 +602,8 @@ export class AuthService {
       expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
       spentAt: null,
     };
-    const ended = await this.store.createSession(session, token, MAX_LIVE_SESSIONS);
+    const ended = await this.store.createSession(session, token, MAX_LIVE_SESSIONS, credential);
+    if (ended === null) return null;
     if (ended > 0) {
       this.liveness.clear();
       await this.record([securityEvent("session_limit", user.id, client, now, session.id)]);

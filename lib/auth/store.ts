@@ -18,6 +18,30 @@ export interface UserRecord {
   passwordHash: string | null;
   /** When the owner proved the address; read by findUserByEmail, null when never. */
   emailVerifiedAt?: Date | null;
+  /** Raised by every password change and reset; read by findUserByEmail (see CredentialCheck). */
+  credentialVersion?: number;
+}
+
+/**
+ * What a login verified: the account's credential version when its password was read. The session (and a
+ * rehash) is written only while that version is still current, in the same transaction, so a login that
+ * checked a password just replaced creates nothing.
+ */
+export interface CredentialCheck {
+  version: number;
+  /** The same password hashed with today's parameters, to store in place of the verified hash. */
+  rehash?: string;
+}
+
+/** One entry of the login-failure log: a failure, or an attempt still being checked (`pending`). */
+export interface LoginLogEntry {
+  at: Date;
+  pending: boolean;
+}
+
+/** The pending entries one attempt wrote (see AuthStore.reserveLoginAttempt). */
+export interface LoginReservation {
+  ids: number[];
 }
 
 /** An account at an OpenID provider, linked to one of ours: found again by (issuer, subject). */
@@ -125,17 +149,10 @@ export interface PasswordChange {
   now: Date;
 }
 
-/** What a login does while it holds the lock on its email: check the throttle, verify, record. */
-export type LoginStore = Pick<
-  AuthStore,
-  "findUserByEmail" | "updatePasswordHash" | "loginFailures" | "recordLoginFailure" | "clearLoginFailures"
->;
-
 export interface AuthStore {
   findUserByEmail(email: string): Promise<UserRecord | null>;
   /** Returns null when the email is taken. */
   createUser(user: UserRecord, now: Date): Promise<UserRecord | null>;
-  updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void>;
   /** Every account, oldest first, with its number of live sessions. */
   listUsers(now: Date): Promise<UserSummary[]>;
   /** Revokes every session not yet revoked, of every account, in one statement; returns how many. */
@@ -159,9 +176,11 @@ export interface AuthStore {
   /**
    * Stores a new session and its first token. When the account then has more than `maxLiveSessions` live
    * sessions, the least recently used ones beyond that end ("session_limit"), in the same transaction;
-   * returns how many ended.
+   * returns how many ended. With `credential` (a password login), the account's credential version is
+   * checked in that transaction first, holding the account's row until it commits, and a rehash is
+   * stored with it: null, and nothing written, when the version is no longer the one verified.
    */
-  createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number>;
+  createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number, credential?: CredentialCheck): Promise<number | null>;
   findSession(sessionId: string): Promise<SessionWithUser | null>;
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
   /**
@@ -188,22 +207,28 @@ export interface AuthStore {
    */
   rotateRefreshToken(rotation: Rotation): Promise<boolean>;
 
-  /** Failures per subject newer than `since`. */
-  loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>>;
   /**
-   * Records a failure, and the account's activity event when the email is known, in one write: an
-   * unknown email then costs the same single commit, so timing does not tell the two apart.
+   * One short transaction that takes each subject in turn (on every instance that shares the database):
+   * reads the subjects' log entries newer than `since`, asks `admit` (0 = admit, else the seconds to
+   * refuse for), and when admitted writes one pending entry per subject at `at`. No password is checked
+   * inside it: the reservation is what makes N concurrent attempts count as N.
    */
-  recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void>;
-  clearLoginFailures(subject: string): Promise<void>;
+  reserveLoginAttempt(
+    subjects: string[],
+    since: Date,
+    at: Date,
+    admit: (log: Map<string, LoginLogEntry[]>) => number,
+  ): Promise<{ reservation: LoginReservation } | { retryAfter: number }>;
   /**
-   * Runs `work` while no other login for `key` runs, on this instance or on any other that shares the
-   * database, so that checking the failure log, verifying the password and recording the outcome are one
-   * step per email: N concurrent guesses (on N instances) cannot all pass the check before any failure is
-   * recorded. `work` must use the store it is given. It is a lock, not a transaction: what `work` writes
-   * is kept even when it throws.
+   * The attempt failed: its pending entries become failures at `at`, and the account's activity event is
+   * stored when the email is known, in one write: an unknown email then costs the same single commit, so
+   * timing does not tell the two apart.
    */
-  withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T>;
+  recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void>;
+  /** The attempt succeeded: its entries go, and so do the failures of `subject` (the count resets). */
+  clearLoginFailures(reservation: LoginReservation, subject: string): Promise<void>;
+  /** The attempt was never checked (the hashing queue was full, an error): its entries go. */
+  releaseLoginAttempt(reservation: LoginReservation): Promise<void>;
 
   addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
   /** The user's most recent events, newest first; with `filter`, only those of its types and time. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkThrottle } from "./throttle";
+import { attemptVerdict, checkThrottle, PENDING_STALE_SECONDS } from "./throttle";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const MAX = 5;
@@ -53,5 +53,32 @@ describe("checkThrottle", () => {
     expect(checkThrottle(failures, at(100), MAX, WINDOW)).toEqual({ allowed: false, retryAfterSeconds: 830 });
     expect(checkThrottle(failures, at(929), MAX, WINDOW).allowed).toBe(false);
     expect(checkThrottle(failures, at(930), MAX, WINDOW)).toEqual({ allowed: true });
+  });
+});
+
+describe("attemptVerdict", () => {
+  const failed = (seconds: number) => ({ at: at(seconds), pending: false });
+  const inFlight = (seconds: number) => ({ at: at(seconds), pending: true });
+
+  it("counts attempts in flight with the failures, but refuses for moments, not the window, when they tip it", () => {
+    const log = [failed(0), failed(1), failed(2), inFlight(99), inFlight(99)];
+    expect(attemptVerdict(log.slice(0, 4), at(100), MAX, WINDOW, 3)).toBe(0);
+    expect(attemptVerdict(log, at(100), MAX, WINDOW, 3)).toBe(3);
+    expect(attemptVerdict([...log.slice(0, 3), failed(3), failed(4)], at(100), MAX, WINDOW, 3)).toBe(800); // settled: the window
+  });
+
+  it("counts an attempt pending for longer than any check takes as a failure (its server died)", () => {
+    const stale = Array.from({ length: MAX }, () => inFlight(0));
+    expect(attemptVerdict(stale, at(PENDING_STALE_SECONDS + 1), MAX, WINDOW, 3)).toBe(WINDOW - PENDING_STALE_SECONDS - 1);
+  });
+
+  it("refuses past `maxInFlight` attempts in flight however few failures there are", () => {
+    const log = Array.from({ length: 4 }, () => inFlight(10));
+    expect(attemptVerdict(log, at(10), 300, 60, 3, 5)).toBe(0);
+    expect(attemptVerdict([...log, inFlight(10)], at(10), 300, 60, 3, 5)).toBe(3);
+  });
+
+  it("ignores entries outside the subject's own window", () => {
+    expect(attemptVerdict(Array.from({ length: MAX }, () => failed(0)), at(61), MAX, 60, 3)).toBe(0);
   });
 });

@@ -29,3 +29,59 @@ export function checkThrottle(
 export function addressKey(ip: string | null): string {
   return ip ?? "unknown";
 }
+
+/** The failure-log keys an attempt counts under: its email's and its address's. */
+export interface ThrottleSubjects {
+  email: string;
+  ip: string;
+}
+
+export function throttleSubjects(email: string, ip: string | null): ThrottleSubjects {
+  return { email: `email:${email}`, ip: `ip:${addressKey(ip)}` };
+}
+
+/** An entry of the failure log: a failure, or an attempt whose password is still being checked. */
+export interface AttemptLogEntry {
+  at: Date;
+  pending: boolean;
+}
+
+/**
+ * A pending entry older than this is an attempt whose server died mid-check: it counts as a failure (a
+ * bound fails closed). Any live check settles far sooner (the hashing queue's wait is bounded).
+ */
+export const PENDING_STALE_SECONDS = 60;
+
+/**
+ * Password checks one address may have in flight at once. Without it a flood from one address could take
+ * the whole hashing queue and every other person's login would wait behind it (or get 503); with it the
+ * address gets its share and the rest of its burst a 429 at once. Far above what a person or a shared
+ * office address sends, and it bounds concurrency only: 100 failures a minute remain possible (contract).
+ */
+export const MAX_IN_FLIGHT_PER_ADDRESS = 32;
+
+/**
+ * Whether one more attempt for a subject may be checked, counting the attempts being checked now: the
+ * answer is 0 (go ahead) or the seconds to wait. Refused because of settled failures, the wait is the
+ * contract's (until the oldest counted failure leaves the window). Refused only because other attempts are
+ * in flight, the wait is `inFlightRetrySeconds`: they settle within moments, and if they succeed (the
+ * owner signing in on several devices at once) nobody should be kept out for the window. `maxInFlight`
+ * refuses the same way when that many are in flight already, whatever the failures.
+ */
+export function attemptVerdict(
+  log: readonly AttemptLogEntry[],
+  now: Date,
+  max: number,
+  windowSeconds: number,
+  inFlightRetrySeconds: number,
+  maxInFlight = Number.POSITIVE_INFINITY,
+): number {
+  const windowStart = now.getTime() - windowSeconds * 1000;
+  const staleBefore = now.getTime() - PENDING_STALE_SECONDS * 1000;
+  const counted = log.filter((entry) => entry.at.getTime() > windowStart);
+  const failures = counted.filter((entry) => !entry.pending || entry.at.getTime() < staleBefore).map((entry) => entry.at);
+  const settled = checkThrottle(failures, now, max, windowSeconds);
+  if (!settled.allowed) return settled.retryAfterSeconds;
+  const inFlight = counted.length - failures.length;
+  return counted.length >= max || inFlight >= maxInFlight ? Math.max(1, inFlightRetrySeconds) : 0;
+}

@@ -8,7 +8,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_LIVE_SESSIONS } from "../auth/session";
-import type { NewRefreshToken, SessionRecord } from "../auth/store";
+import type { LoginLogEntry, LoginReservation, NewRefreshToken, SessionRecord } from "../auth/store";
 import { AccountAdmin } from "../auth/admin";
 import { loadAuthConfig } from "../auth/config";
 import { pruneRequest } from "../auth/retention";
@@ -205,18 +205,56 @@ describe("PrismaAuthStore", () => {
     expect(await database.store.listLiveSessions(alice, at(3600))).toEqual([]);
   });
 
-  it("counts login failures per subject after `since`, and clears one subject only", async () => {
-    await database.store.recordLoginFailure(["email:a", "ip:1"], at(1));
-    await database.store.recordLoginFailure(["email:a"], at(2));
-    await database.store.recordLoginFailure(["email:b"], at(3));
-    const failures = await database.store.loginFailures(["email:a", "ip:1"], at(1));
-    expect(failures.get("email:a")).toEqual([at(2)]); // strictly after `since`
-    expect(failures.has("email:b")).toBe(false);
-    expect((await database.store.loginFailures(["email:a", "ip:1"], T0)).get("ip:1")).toEqual([at(1)]);
+  describe("the login-failure log", () => {
+    /** The log as a reservation at `at` reads it (reserving nothing). */
+    async function logOf(subjects: string[], since: Date): Promise<Map<string, LoginLogEntry[]>> {
+      let seen = new Map<string, LoginLogEntry[]>();
+      await database.store.reserveLoginAttempt(subjects, since, at(100), (log) => ((seen = log), 1));
+      return seen;
+    }
 
-    await database.store.clearLoginFailures("email:a");
-    const after = await database.store.loginFailures(["email:a", "ip:1", "email:b"], T0);
-    expect([...after.keys()].sort()).toEqual(["email:b", "ip:1"]);
+    async function reserve(subjects: string[], when: Date): Promise<LoginReservation> {
+      const outcome = await database.store.reserveLoginAttempt(subjects, T0, when, () => 0);
+      if (!("reservation" in outcome)) throw new Error("refused");
+      return outcome.reservation;
+    }
+
+    it("reads entries per subject after `since`, pending until settled, and writes nothing when refused", async () => {
+      await database.store.recordLoginFailure(await reserve(["email:a", "ip:1"], at(1)), at(1));
+      await database.store.recordLoginFailure(await reserve(["email:a"], at(2)), at(2));
+      const inFlight = await reserve(["email:b"], at(3));
+      const log = await logOf(["email:a", "ip:1", "email:b"], at(1));
+      expect(log.get("email:a")).toEqual([{ at: at(2), pending: false }]); // strictly after `since`
+      expect(log.has("ip:1")).toBe(false);
+      expect(log.get("email:b")).toEqual([{ at: at(3), pending: true }]);
+      expect((await logOf(["ip:1"], T0)).get("ip:1")).toEqual([{ at: at(1), pending: false }]);
+      expect(await database.db.loginFailure.count()).toBe(4); // the refused reads wrote nothing
+
+      await database.store.releaseLoginAttempt(inFlight);
+      expect((await logOf(["email:b"], T0)).has("email:b")).toBe(false);
+    });
+
+    it("a success clears its own entries and its subject's failures, never another attempt's pending entry", async () => {
+      await database.store.recordLoginFailure(await reserve(["email:a", "ip:1"], at(1)), at(1));
+      const other = await reserve(["email:a", "ip:2"], at(2));
+      const mine = await reserve(["email:a", "ip:3"], at(3));
+      await database.store.clearLoginFailures(mine, "email:a");
+      const log = await logOf(["email:a", "ip:1", "ip:2", "ip:3"], T0);
+      expect(log.get("email:a")).toEqual([{ at: at(2), pending: true }]);
+      expect(log.get("ip:1")).toEqual([{ at: at(1), pending: false }]);
+      expect(log.has("ip:3")).toBe(false);
+      await database.store.recordLoginFailure(other, at(4));
+      expect((await logOf(["email:a"], T0)).get("email:a")).toEqual([{ at: at(4), pending: false }]);
+    });
+
+    it("admits exactly `max` of many concurrent reservations for one subject", async () => {
+      const admit = (log: Map<string, LoginLogEntry[]>) => ((log.get("email:a")?.length ?? 0) >= 5 ? 60 : 0);
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => database.store.reserveLoginAttempt(["email:a", `ip:${i}`], T0, at(1), admit)),
+      );
+      expect(outcomes.filter((outcome) => "reservation" in outcome)).toHaveLength(5);
+      expect(outcomes.filter((outcome) => "retryAfter" in outcome && outcome.retryAfter === 60)).toHaveLength(35);
+    });
   });
 
   describe("refresh-token operations", () => {

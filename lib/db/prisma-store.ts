@@ -7,9 +7,11 @@ import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type { EmailTokenPurpose, EmailTokenRecord } from "../auth/email-token";
 import type {
   AuthStore,
+  CredentialCheck,
   IdentityRecord,
   IdentityRemoval,
-  LoginStore,
+  LoginLogEntry,
+  LoginReservation,
   NewSsoUser,
   NewRefreshToken,
   PasswordChange,
@@ -26,14 +28,40 @@ import type {
 import type { RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
-import { KeyedQueue } from "./keyed-queue";
 
 /**
- * First key of the two-key advisory locks taken around logins on PostgreSQL (the second is a hash of the
- * email). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock that
- * `prisma migrate deploy` and scripts/migrate.mjs take.
+ * First key of the two-key advisory locks a login reservation takes on PostgreSQL (the second is a hash of
+ * the subject). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock
+ * that `prisma migrate deploy` and scripts/migrate.mjs take.
  */
 const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
+
+/**
+ * Reservations in flight at once per instance. One may wait inside its transaction for another's lock (a
+ * flood from one address all takes that address's lock), and such waits must never hold more than a few
+ * of the pool's connections: the rest stay free for everyone else's requests.
+ */
+const CONCURRENT_RESERVATIONS = 2;
+
+/** At most `limit` tasks at once, the others waiting in arrival order. */
+class Turns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // a finishing task hands over its turn
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
@@ -74,22 +102,14 @@ async function deleteBatch<Id>(
 }
 
 export class PrismaAuthStore implements AuthStore {
-  /** Where single queries go: the client, or the transaction that holds a login lock (see withLoginLock). */
   private readonly db: AuthModels;
-  private readonly loginQueue = new KeyedQueue();
+  private readonly reservations = new Turns(CONCURRENT_RESERVATIONS);
 
-  constructor(
-    private readonly database: Database,
-    queries: AuthModels = database.client,
-  ) {
-    this.db = queries;
+  constructor(private readonly database: Database) {
+    this.db = database.client;
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
-    // Inside a login lock's transaction (PostgreSQL) the read stays on that transaction's connection.
-    if (this.db !== this.database.client) {
-      return this.db.user.findUnique({ where: { email }, select: { id: true, email: true, passwordHash: true, emailVerifiedAt: true } });
-    }
     return this.database.queries.findUser(email);
   }
 
@@ -101,10 +121,6 @@ export class PrismaAuthStore implements AuthStore {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
-  }
-
-  async updatePasswordHash(userId: string, passwordHash: string, now: Date): Promise<void> {
-    await this.db.user.update({ where: { id: userId }, data: { passwordHash, updatedAt: now } });
   }
 
   async listUsers(now: Date): Promise<UserSummary[]> {
@@ -179,10 +195,25 @@ export class PrismaAuthStore implements AuthStore {
     });
   }
 
-  async createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number): Promise<number> {
+  async createSession(
+    session: SessionRecord,
+    firstToken: NewRefreshToken,
+    maxLiveSessions: number,
+    credential?: CredentialCheck,
+  ): Promise<number | null> {
     const { sessionId: _sessionId, ...token } = firstToken;
     const now = session.createdAt;
     return this.database.client.$transaction(async (tx) => {
+      if (credential) {
+        // A conditional write, not a read: it holds the account's row (PostgreSQL) or the write lock
+        // (SQLite) until commit, so a password change either waits for this session and then revokes it,
+        // or commits first and this finds its version gone. The rehash rides on the same condition.
+        const { count } = await tx.user.updateMany({
+          where: { id: session.userId, credentialVersion: credential.version },
+          data: credential.rehash ? { passwordHash: credential.rehash, updatedAt: now } : { credentialVersion: credential.version },
+        });
+        if (count === 0) return null;
+      }
       await tx.session.create({ data: { ...session, refreshTokens: { create: token } } });
       // The last session the cap keeps; every live one used less recently than it ends. One indexed
       // read for an account under the cap, whatever its size otherwise.
@@ -245,59 +276,60 @@ export class PrismaAuthStore implements AuthStore {
     return this.database.queries.rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow);
   }
 
-  async loginFailures(subjects: string[], since: Date): Promise<Map<string, Date[]>> {
-    const rows = await this.db.loginFailure.findMany({
-      where: { subject: { in: subjects }, failedAt: { gt: since } },
-      select: { subject: true, failedAt: true },
-    });
-    const bySubject = new Map<string, Date[]>();
-    for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row.failedAt]);
-    return bySubject;
+  async reserveLoginAttempt(
+    subjects: string[],
+    since: Date,
+    at: Date,
+    admit: (log: Map<string, LoginLogEntry[]>) => number,
+  ): Promise<{ reservation: LoginReservation } | { retryAfter: number }> {
+    return this.reservations.run(() => this.reserve(subjects, since, at, admit));
   }
 
-  async recordLoginFailure(subjects: string[], at: Date, event?: SecurityEventRecord): Promise<void> {
-    // One transaction either way: a known email costs the same single commit as an unknown one. Under a
-    // PostgreSQL login lock `this.db` is already that lock's transaction.
-    const write = async (db: AuthModels) => {
-      await db.loginFailure.createMany({ data: subjects.map((subject) => ({ subject, failedAt: at })) });
-      if (event) await db.securityEvent.createMany({ data: [event] });
-    };
-    await (this.db === this.database.client ? this.database.client.$transaction(write) : write(this.db));
-  }
-
-  async clearLoginFailures(subject: string): Promise<void> {
-    await this.db.loginFailure.deleteMany({ where: { subject } });
-  }
-
-  withLoginLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
-    // Logins for one email first take turns within this process: a burst of guesses then holds at most
-    // one database connection per instance instead of one each.
-    return this.loginQueue.run(key, () =>
-      this.database.dialect === "postgresql" ? this.withAdvisoryLock(key, work) : work(this),
-    );
-  }
-
-  /**
-   * PostgreSQL: the turn-taking extends to every instance through a transaction-level advisory lock. It is
-   * released when the transaction ends, even if this process dies, and `work` runs inside that transaction
-   * so it never waits for a second pool connection while holding the first.
-   */
-  private async withAdvisoryLock<T>(key: string, work: (store: LoginStore) => Promise<T>): Promise<T> {
-    const outcome = await this.database.client.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext(${key}::text))`;
-        try {
-          return { ok: true as const, value: await work(new PrismaAuthStore(this.database, tx)) };
-        } catch (error) {
-          // Commit anyway: a wrong password throws, and the failure it recorded must count.
-          return { ok: false as const, error };
+  private reserve(
+    subjects: string[],
+    since: Date,
+    at: Date,
+    admit: (log: Map<string, LoginLogEntry[]>) => number,
+  ): Promise<{ reservation: LoginReservation } | { retryAfter: number }> {
+    return this.database.client.$transaction(async (tx) => {
+      if (this.database.dialect === "postgresql") {
+        // Every instance takes the subjects in one order, so two attempts never wait for each other's
+        // second lock. SQLite needs none: its transactions take turns (one writer).
+        for (const subject of [...new Set(subjects)].sort()) {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext(${subject}::text))`;
         }
-      },
-      // Waiting for the lock happens inside the transaction: allow for a queue of argon2 verifications.
-      { maxWait: 10_000, timeout: 30_000 },
-    );
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
+      }
+      const rows = await tx.loginFailure.findMany({
+        where: { subject: { in: subjects }, failedAt: { gt: since } },
+        select: { subject: true, failedAt: true, pending: true },
+      });
+      const log = new Map<string, LoginLogEntry[]>();
+      for (const row of rows) log.set(row.subject, [...(log.get(row.subject) ?? []), { at: row.failedAt, pending: row.pending }]);
+      const retryAfter = admit(log);
+      if (retryAfter > 0) return { retryAfter };
+      const ids: number[] = [];
+      for (const subject of subjects) {
+        ids.push((await tx.loginFailure.create({ data: { subject, failedAt: at, pending: true }, select: { id: true } })).id);
+      }
+      return { reservation: { ids } };
+    });
+  }
+
+  async recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void> {
+    // One transaction either way: a known email costs the same single commit as an unknown one.
+    await this.database.client.$transaction(async (tx) => {
+      await tx.loginFailure.updateMany({ where: { id: { in: reservation.ids } }, data: { failedAt: at, pending: false } });
+      if (event) await tx.securityEvent.createMany({ data: [event] });
+    });
+  }
+
+  async clearLoginFailures(reservation: LoginReservation, subject: string): Promise<void> {
+    // Other attempts' pending entries stay: each settles its own.
+    await this.db.loginFailure.deleteMany({ where: { OR: [{ id: { in: reservation.ids } }, { subject, pending: false }] } });
+  }
+
+  async releaseLoginAttempt(reservation: LoginReservation): Promise<void> {
+    await this.db.loginFailure.deleteMany({ where: { id: { in: reservation.ids } } });
   }
 
   async addSecurityEvents(events: SecurityEventRecord[]): Promise<void> {

@@ -46,7 +46,7 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 // so SQLite takes the same text with `?` (see forSqlite).
 export const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
-const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt" FROM "User" WHERE "email" = $1`;
+const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt", "credentialVersion" FROM "User" WHERE "email" = $1`;
 const LIVE_SESSIONS = `SELECT "id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt", "revokedAt",
   "revokedReason", "userAgent", "ip" FROM "Session"
   WHERE "userId" = $1 AND "revokedAt" IS NULL AND "absoluteExpiresAt" > $2 AND "idleExpiresAt" > $3 ORDER BY "lastUsedAt" DESC`;
@@ -109,6 +109,7 @@ function userOf(row: Row, date: DateOf): UserRecord {
     email: row.email as string,
     passwordHash: row.passwordHash as string | null,
     emailVerifiedAt: row.emailVerifiedAt === null ? null : date(row.emailVerifiedAt),
+    credentialVersion: Number(row.credentialVersion),
   };
 }
 

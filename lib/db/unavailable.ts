@@ -8,8 +8,9 @@ import { AuthError } from "../auth/errors";
 export const RETRY_AFTER_SECONDS = 2;
 
 // Prisma: P1001 cannot reach, P1002 timed out reaching, P1008 operation timed out, P1017 connection closed,
-// P2024 no connection from the pool in time, P2034 write conflict or deadlock.
-const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2034"]);
+// P2024 no connection from the pool in time, P2028 a transaction that could not start (or finish) in
+// time, P2034 write conflict or deadlock.
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034"]);
 // Driver adapters' error kinds, and the underlying drivers' codes.
 const DRIVER_KINDS = new Set(["DatabaseNotReachable", "SocketTimeout", "ConnectionClosed", "TooManyConnections", "TransactionWriteConflict"]);
 const DRIVER_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CANTOPEN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"]);

@@ -77,6 +77,26 @@ describe("refused changes leave the password and the sessions as they were", () 
     expect((await b.client.get("/api/me")).status).toBe(200);
   });
 
+  test("guessing the current password counts with the account's login failures: 429 after 5, for the form and for login", async () => {
+    const a = await registerUser(server);
+    // Concurrent guesses, as a stolen session would send them: exactly 5 are checked.
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => changePassword(a.client, { currentPassword: `guess number ${i}`, newPassword: NEW_PASSWORD })),
+    );
+    expect(guesses.filter((response) => response.status === 401)).toHaveLength(5);
+    expect(guesses.filter((response) => response.status === 429)).toHaveLength(7);
+    for (const response of guesses) {
+      if (response.status === 429) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      await response.body?.cancel();
+    }
+    const right = await changePassword(a.client, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(800); // the window, not a moment
+    await expectError(right, 429, "too_many_attempts");
+    await expectError(await login(a.email, PASSWORD), 429, "too_many_attempts");
+    const { events } = (await (await a.client.get("/api/auth/activity")).json()) as { events: { type: string }[] };
+    expect(events.filter((event) => event.type === "sign_in_failed")).toHaveLength(5);
+  });
+
   test.each([
     ["7 characters", "1234567"],
     ["129 code points", "🔑".repeat(129)],

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "LoginFailure" ADD COLUMN     "pending" BOOLEAN NOT NULL DEFAULT false;
+
