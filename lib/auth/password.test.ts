@@ -1,6 +1,7 @@
 import argon2 from "argon2";
 import { describe, expect, it } from "vitest";
-import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from "./password";
+import { isAuthError } from "./errors";
+import { ARGON2_OPTIONS, hashPassword, hashingStats, needsRehash, setHashingLimits, verifyPassword } from "./password";
 
 /** `$argon2id$v=19$m=19456,p=1,t=3$salt$hash` → its variant, version and parameters. */
 function describeHash(hash: string) {
@@ -46,6 +47,25 @@ describe("password hashing", () => {
     ]);
     expect(results).toEqual([true, true, true, true, true, true, false, false, false]);
     expect(await verifyPassword(hashes[1]!, "password 1")).toBe(true); // no slot was lost to a failure
+  });
+
+  it("refuses past the queue's bound at once with 503, and one requester's backlog never holds up another's", async () => {
+    const hash = await hashPassword("correct horse");
+    setHashingLimits({ maxWaitSeconds: 1 });
+    try {
+      const flood = Array.from({ length: 200 }, (_, i) =>
+        verifyPassword(hash, `guess ${i}`, "ip:198.51.100.66").then(
+          () => "checked",
+          (error: unknown) => (isAuthError(error) ? `${error.status} ${error.code} ${error.retryAfter! >= 1}` : "other"),
+        ),
+      );
+      expect(await verifyPassword(hash, "correct horse", "ip:203.0.113.10")).toBe(true);
+      const outcomes = await Promise.all(flood);
+      expect(new Set(outcomes)).toEqual(new Set(["checked", "503 service_unavailable true"]));
+      expect(hashingStats()).toMatchObject({ queued: 0, running: 0 });
+    } finally {
+      setHashingLimits({ maxWaitSeconds: 2 });
+    }
   });
 
   it("returns false, not an exception, for a stored hash that does not parse", async () => {

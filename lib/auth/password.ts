@@ -1,9 +1,11 @@
 // Password hashing with argon2id, in a pool of worker processes (scripts/hash-worker.mjs), one per core,
 // started at a low OS priority: the scheduler runs the event loop first whenever it has work, and the
 // hashes get every cycle left over. A login flood therefore uses every idle core without slowing anyone's
-// other requests. The queue in front of the workers is bounded by the wait it implies (see
-// setHashingLimits): past it a hash is refused at once with a 503 and Retry-After, so a flood can neither
-// grow the queue without end nor make the logins in it wait longer than the bound.
+// other requests. The queue in front of the workers is fair between requesters (each hash names who asked,
+// a client address for a login: they take turns), and each job is bounded by the wait it implies in that
+// order (see setHashingLimits): past it a hash is refused at once with a 503 and Retry-After. A flood from
+// one address then waits behind its own backlog and gets the 503s, while anyone else's login waits for a
+// hash or two; a flood from many addresses is bounded as a whole.
 //
 // Parameters: OWASP's first recommended argon2id setting is m = 19 MiB, t = 2, p = 1. We keep that memory
 // and parallelism and take t = 3, one step above the minimum, which makes offline guessing expensive while
@@ -43,6 +45,8 @@ export interface HashingStats {
 }
 
 interface Job {
+  /** Who asked (a login's client address): jobs of different requesters take turns. */
+  key: string;
   kind: "hash" | "verify";
   password: string;
   hash?: string;
@@ -139,7 +143,9 @@ class Worker {
 class HashPool {
   private readonly size = availableParallelism();
   private readonly workers: Worker[] = [];
-  private readonly queue: Job[] = [];
+  /** Waiting jobs per requester, in the order the requesters take turns (a Map keeps insertion order). */
+  private readonly queues = new Map<string, Job[]>();
+  private queued = 0;
   private averageMs = FIRST_ESTIMATE_MS;
   maxWaitMs = DEFAULT_MAX_WAIT_MS;
   readonly totals = { started: 0, waitedMs: 0, refused: 0 };
@@ -149,25 +155,48 @@ class HashPool {
   }
 
   stats(): HashingStats {
-    return { queued: this.queue.length, running: this.workers.filter((worker) => worker.busy).length, ...this.totals };
+    return { queued: this.queued, running: this.workers.filter((worker) => worker.busy).length, ...this.totals };
   }
 
-  /** Seconds a new job would wait before a worker takes it, when that is past the bound; else 0. */
-  refusal(): number {
-    const waitMs = (this.queue.length / this.size) * this.averageMs;
+  /**
+   * Seconds a new job of `key` would wait before a worker takes it, when that is past the bound; else 0.
+   * Taking turns, it starts after its requester's own backlog and, meanwhile, as many jobs of each other
+   * requester (or all they have, if fewer).
+   */
+  refusal(key: string): number {
+    const own = this.queues.get(key)?.length ?? 0;
+    let ahead = own;
+    for (const [other, jobs] of this.queues) if (other !== key) ahead += Math.min(jobs.length, own + 1);
+    const waitMs = (ahead / this.size) * this.averageMs;
     return waitMs > this.maxWaitMs ? waitMs / 1000 : 0;
   }
 
-  submit(kind: Job["kind"], password: string, hash?: string): Promise<string | boolean> {
-    const refusal = this.refusal();
+  submit(key: string, kind: Job["kind"], password: string, hash?: string): Promise<string | boolean> {
+    const refusal = this.refusal(key);
     if (refusal > 0) {
       this.totals.refused++;
       return Promise.reject(hashingBusy(refusal));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind, password, hash, queuedAt: performance.now(), resolve, reject });
+      const jobs = this.queues.get(key);
+      const job = { key, kind, password, hash, queuedAt: performance.now(), resolve, reject };
+      if (jobs) jobs.push(job);
+      else this.queues.set(key, [job]);
+      this.queued++;
       this.dispatch();
     });
+  }
+
+  /** The next job in turn: the first requester's, which then goes to the back of the line. */
+  private next(): Job | undefined {
+    const first = this.queues.entries().next();
+    if (first.done) return undefined;
+    const [key, jobs] = first.value;
+    const job = jobs.shift()!;
+    this.queues.delete(key);
+    if (jobs.length > 0) this.queues.set(key, jobs);
+    this.queued--;
+    return job;
   }
 
   finished(worker: Worker, tookMs: number): void {
@@ -183,14 +212,14 @@ class HashPool {
   }
 
   private dispatch(free?: Worker): void {
-    while (this.queue.length > 0) {
+    while (this.queued > 0) {
       let worker = free && !free.busy ? free : this.workers.find((candidate) => !candidate.busy);
       if (!worker && this.workers.length < this.size) {
         worker = new Worker(this);
         this.workers.push(worker);
       }
       if (!worker) return;
-      const job = this.queue.shift()!;
+      const job = this.next()!;
       this.totals.started++;
       this.totals.waitedMs += performance.now() - job.queuedAt;
       worker.run(job);
@@ -216,27 +245,31 @@ export function setHashingLimits(limits: { maxWaitSeconds: number }): void {
   pool().maxWaitMs = limits.maxWaitSeconds * 1000;
 }
 
+/** Requesters that name nobody (a sign-up, a reset, the admin command) share one turn. */
+const ANYONE = "";
+
 /**
- * Throws 503 `service_unavailable` with Retry-After when a hash asked for now would be refused: a caller
- * that writes something before hashing (a login's reservation) asks first, so a refused flood writes nothing.
+ * Throws 503 `service_unavailable` with Retry-After when a hash asked for now by `requester` would be
+ * refused: a caller that writes something before hashing (a login's reservation) asks first, so a refused
+ * flood writes nothing.
  */
-export function assertHashingCapacity(): void {
-  const refusal = globalForHashing.keepSignedInHashPool?.refusal() ?? 0;
+export function assertHashingCapacity(requester = ANYONE): void {
+  const refusal = globalForHashing.keepSignedInHashPool?.refusal(requester) ?? 0;
   if (refusal > 0) throw hashingBusy(refusal);
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  return (await pool().submit("hash", password)) as string;
+export async function hashPassword(password: string, requester = ANYONE): Promise<string> {
+  return (await pool().submit(requester, "hash", password)) as string;
 }
 
 /**
  * Checks a password against a stored hash. With no stored hash (unknown email) it verifies against a
  * dummy hash of the same parameters, so both answers take about the same time and reveal nothing. A full
- * queue throws 503 (AuthError) in both cases alike.
+ * queue throws 503 (AuthError) in both cases alike. `requester` is who takes a turn in the queue.
  */
-export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
+export async function verifyPassword(storedHash: string | null, password: string, requester = ANYONE): Promise<boolean> {
   const hash = storedHash ?? (await dummyHash());
-  return (await pool().submit("verify", password, hash)) === true && storedHash !== null;
+  return (await pool().submit(requester, "verify", password, hash)) === true && storedHash !== null;
 }
 
 function dummyHash(): Promise<string> {

@@ -172,7 +172,7 @@ export class AuthService {
     const reservation = await this.reserveAttempt(subjects, client);
     const { user, valid } = await this.releasingOnError(reservation, async () => {
       const user = await this.store.findUserByEmail(input.email);
-      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.password) };
+      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.password, subjects.ip) };
     });
     const now = this.now(); // read after the hash, so failures are recorded at the time they happen
     if (!user || !valid) return this.failedAttempt(reservation, user, client, now);
@@ -183,7 +183,7 @@ export class AuthService {
     }
     // Best effort: when the queue is full the old hash stays, and a later login upgrades it.
     const rehash =
-      user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password).catch(() => undefined) : undefined;
+      user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password, subjects.ip).catch(() => undefined) : undefined;
     const credential: CredentialCheck = { version: user.credentialVersion ?? 0, rehash };
     const issued = await this.releasingOnError(reservation, () => this.signIn(user, client, now, "sign_in", credential));
     // The password was changed or reset since it was read: what was verified is no longer the password.
@@ -410,7 +410,7 @@ export class AuthService {
     const reservation = await this.reserveAttempt(subjects, client);
     const { user, valid } = await this.releasingOnError(reservation, async () => {
       const user = await this.store.findUserByEmail(principal.user.email);
-      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.currentPassword) };
+      return { user, valid: await verifyPassword(user?.passwordHash ?? null, input.currentPassword, subjects.ip) };
     });
     const now = this.now();
     if (!user || !valid) return this.failedAttempt(reservation, user, client, now, "The current password is incorrect.");
@@ -506,7 +506,7 @@ export class AuthService {
    * either bound (also for the right password), 503 when the hashing queue is full (nothing is written).
    */
   private async reserveAttempt(subjects: ThrottleSubjects, client: ClientInfo): Promise<LoginReservation> {
-    assertHashingCapacity();
+    assertHashingCapacity(subjects.ip);
     const now = this.now();
     const { loginMaxFailures, loginWindow, ipMaxFailures, ipWindow, hashMaxWait } = this.config;
     // Attempts still being checked settle within the hashing queue's bound and a hash.

@@ -117,7 +117,7 @@ describe("PrismaAuthStore", () => {
     const identity = (subject: string, seconds: number) => ({ id: `id-${subject}`, userId: alice, issuer: "https://idp.example", subject, email: null, linkedAt: at(seconds), lastUsedAt: at(seconds + 1) });
     await database.db.identity.createMany({ data: [identity("later", 5), identity("first", 1)] });
     expect(await database.store.listIdentities(alice)).toEqual([identity("first", 1), identity("later", 5)]);
-    expect(await database.store.findUserByEmail("a@example.com")).toEqual({ id: alice, email: "a@example.com", passwordHash: "hash", emailVerifiedAt: null });
+    expect(await database.store.findUserByEmail("a@example.com")).toEqual({ id: alice, email: "a@example.com", passwordHash: "hash", emailVerifiedAt: null, credentialVersion: 0 });
     expect(await database.store.findUserByEmail("nobody@example.com")).toBeNull();
   });
 

@@ -41,14 +41,14 @@ function createMetrics() {
     ),
     unavailable: labelled(
       "auth_unavailable_responses_total",
-      "503 service_unavailable answers by cause (database: unreachable, locked or out of connections)",
+      "503 service_unavailable answers by cause (database: unreachable, locked or out of connections; hashing: the password-hashing queue is full)",
       "cause",
-      ["database"],
+      ["database", "hashing"],
     ),
   };
   new Gauge({
     name: "auth_password_hash_queue_length",
-    help: "Password hashes and verifications waiting for a hashing slot",
+    help: "Password hashes and verifications waiting for a hashing worker",
     registers,
     collect() {
       this.set(hashingStats().queued);
@@ -65,7 +65,7 @@ function createMetrics() {
   // A sum and a count, like a summary's: rate(wait) / rate(started) is the mean wait over any range.
   new Counter({
     name: "auth_password_hash_wait_seconds_total",
-    help: "Time password hashes and verifications spent waiting for a hashing slot, summed",
+    help: "Time password hashes and verifications spent waiting for a hashing worker, summed",
     registers,
     collect() {
       this.reset();
@@ -79,6 +79,15 @@ function createMetrics() {
     collect() {
       this.reset();
       this.inc(hashingStats().started);
+    },
+  });
+  new Counter({
+    name: "auth_password_hashes_refused_total",
+    help: "Password hashes and verifications refused at once (503) because the queue's wait was past AUTH_HASH_MAX_WAIT",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(hashingStats().refused);
     },
   });
   return metrics;

@@ -130,6 +130,9 @@ export async function startServer(settings: Record<string, string> = {}, options
     DATABASE_URL: ownDatabase?.url ?? `file:${path.join(dataDir, "app.db")}`,
     AUTH_SECRET: TEST_SECRET,
     PORT: String(port),
+    // The hashing queue's bound is the subject of flood.test.ts, which sets it; elsewhere a loaded test
+    // machine (hashes several times slower) must not turn a test's burst of logins into 503s.
+    AUTH_HASH_MAX_WAIT: "30",
     ...settings,
   };
   let app: AppProcess;
