@@ -21,6 +21,8 @@ export function ssoFailureMessage(reason: string | undefined, name: string): str
   switch (reason) {
     case "email_unverified":
       return `An account with this email already exists, and ${name} did not confirm that the email is yours. Sign in with your password, then connect ${name} from your dashboard.`;
+    case "account_unverified":
+      return `Please confirm your email address first: follow the link we sent you (or use “Forgot password?”), then continue with ${name} again.`;
     case "email_missing":
       return `${name} did not share an email address, so no account could be made. Sign in with your password instead.`;
     case "signup_disabled":

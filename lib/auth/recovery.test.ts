@@ -192,6 +192,43 @@ describe("email verification", () => {
   });
 });
 
+describe("single sign-on with required verification", () => {
+  const ISSUER = "https://id.example.test";
+  const identity = (subject: string, email: string, emailVerified: boolean) => ({ issuer: ISSUER, subject, email, emailVerified });
+
+  it("a new account with an email the provider did not confirm gets a verification link and no session, until confirmed", async () => {
+    const auth = service({ AUTH_REQUIRE_EMAIL_VERIFICATION: "true" });
+    expect(await codeOf(auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP))).toBe("email_unverified");
+    expect(await database.db.session.count()).toBe(0);
+    expect(await codeOf(auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP))).toBe("email_unverified");
+    await auth.verifyEmail(lastLink("verify_email_link"));
+    const issued = await auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP);
+    expect(issued.user.email).toBe(ALICE);
+  });
+
+  it("a squatter's unconfirmed account is not linked to the owner's provider sign-in, and nobody is signed in", async () => {
+    const auth = service({ AUTH_REQUIRE_EMAIL_VERIFICATION: "true" });
+    await signUp(auth); // someone registers ALICE's address with a password of their own
+    expect(await codeOf(auth.signInWithIdentity(identity("alice-at-provider", ALICE, true), PHONE))).toBe("email_unverified");
+    expect(await database.db.identity.count()).toBe(0);
+    expect(await database.db.session.count()).toBe(0);
+    // The address's owner takes the account back with a reset link, which confirms the address; then it links.
+    await auth.requestPasswordReset(ALICE);
+    await resetWith(auth, lastLink("password_reset_link"));
+    const issued = await auth.signInWithIdentity(identity("alice-at-provider", ALICE, true), PHONE);
+    expect(await database.db.identity.count()).toBe(1);
+    expect(await codeOf(login(auth, LAPTOP))).toBe("invalid_credentials"); // the squatter's password is gone
+    expect(issued.user.email).toBe(ALICE);
+  });
+
+  it("a provider-confirmed email makes a verified account that signs in at once", async () => {
+    const auth = service({ AUTH_REQUIRE_EMAIL_VERIFICATION: "true" });
+    const issued = await auth.signInWithIdentity(identity("sub-2", ALICE, true), LAPTOP);
+    expect(issued.accessToken).toBeTruthy();
+    expect((await database.db.user.findUniqueOrThrow({ where: { email: ALICE } })).emailVerifiedAt).not.toBeNull();
+  });
+});
+
 describe("known browsers", () => {
   it("tells the owner of a sign-in from a browser the account has not used, and only then", async () => {
     const auth = service();

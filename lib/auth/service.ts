@@ -203,6 +203,7 @@ export class AuthService {
     const known = await this.store.findIdentity(identity.issuer, identity.subject);
     if (known) {
       await this.store.markIdentityUsed(known.identity.id, email, now);
+      this.assertVerifiedForSso(known.user, now, client);
       return this.signIn(known.user, client, now, "sso_sign_in");
     }
     if (!email) throw new AuthError("sso_email_missing");
@@ -214,6 +215,10 @@ export class AuthService {
         this.log({ ...this.entry("sso_refused", now, client), userId: owner.id, reason: "sso_email_unverified" });
         throw new AuthError("sso_email_unverified");
       }
+      // With verification required, an unconfirmed account may be a squatter's (someone who registered the
+      // victim's address with a password of their own): linking it would hand them the victim's sign-ins
+      // once the address is confirmed. The owner confirms the address first (the link, or a reset).
+      this.assertVerifiedForSso(owner, now, client);
       if (!(await this.store.addIdentity(newIdentity(identity, owner.id, email, now)))) throw new AuthError("sso_failed");
       await this.record([securityEvent("identity_linked", owner.id, client, now)]);
       return this.signIn(owner, client, now, "sso_sign_in");
@@ -226,6 +231,11 @@ export class AuthService {
       now,
     );
     if (!user) throw new AuthError("sso_failed"); // the email or the identity was taken a moment ago
+    if (this.config.requireEmailVerification && !user.emailVerifiedAt) {
+      await this.sendLink("verify", user, now);
+      await this.record([securityEvent("account_created", user.id, client, now)]);
+      throw new AuthError("email_unverified");
+    }
     const issued = await this.startSession(user, client, now);
     await this.record([
       securityEvent("account_created", user.id, client, now, issued.sessionId),
@@ -495,6 +505,13 @@ export class AuthService {
     const deviceToken = presented && DEVICE_TOKEN.test(presented) ? presented : generateRefreshToken();
     const seen = await this.store.rememberDevice(userId, hashRefreshToken(deviceToken), now);
     return { deviceToken, newDevice: seen === "new" };
+  }
+
+  /** AUTH_REQUIRE_EMAIL_VERIFICATION holds for single sign-on too: an unconfirmed account is not signed in. */
+  private assertVerifiedForSso(user: { id: string; emailVerifiedAt?: Date | null }, now: Date, client: ClientInfo): void {
+    if (!this.config.requireEmailVerification || user.emailVerifiedAt) return;
+    this.log({ ...this.entry("sso_refused", now, client), userId: user.id, reason: "email_unverified" });
+    throw new AuthError("email_unverified");
   }
 
   private source(client: ClientInfo, now: Date) {

@@ -16,7 +16,7 @@ export interface UserRecord {
   email: string;
   /** Null for an account made by single sign-on that never set a password. */
   passwordHash: string | null;
-  /** When the owner proved the address; read by findUserByEmail, null when never. */
+  /** When the owner proved the address; read by findUserByEmail and findIdentity, null when never. */
   emailVerifiedAt?: Date | null;
   /** Raised by every password change and reset; read by findUserByEmail (see CredentialCheck). */
   credentialVersion?: number;

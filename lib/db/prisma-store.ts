@@ -144,7 +144,7 @@ export class PrismaAuthStore implements AuthStore {
   async findIdentity(issuer: string, subject: string): Promise<{ identity: IdentityRecord; user: UserRecord } | null> {
     const row = await this.db.identity.findUnique({
       where: { issuer_subject: { issuer, subject } },
-      include: { user: { select: { id: true, email: true, passwordHash: true } } },
+      include: { user: { select: { id: true, email: true, passwordHash: true, emailVerifiedAt: true } } },
     });
     if (!row) return null;
     const { user, ...identity } = row;
@@ -167,7 +167,7 @@ export class PrismaAuthStore implements AuthStore {
         await tx.user.create({ data: { ...user, passwordHash: null, createdAt: now, updatedAt: now } });
         await tx.identity.create({ data: identity });
       });
-      return { id: user.id, email: user.email, passwordHash: null };
+      return { id: user.id, email: user.email, passwordHash: null, emailVerifiedAt: user.emailVerifiedAt };
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;

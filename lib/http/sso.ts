@@ -39,6 +39,8 @@ export function ssoFailureReason(error: unknown): string | undefined {
   switch (error.code) {
     case "sso_email_unverified":
       return "email_unverified";
+    case "email_unverified":
+      return "account_unverified";
     case "sso_email_missing":
       return "email_missing";
     case "sso_identity_taken":
