@@ -1,10 +1,11 @@
 // The paths every signed-in request takes, as plain SQL sent straight through the driver: reading a
 // session (the server-side liveness check) and redeeming a refresh token; and the reads of the page people
-// open most, the dashboard (live sessions, activity, identities, whether the account has a password).
-// Everything else goes through Prisma. Why: through Prisma's query engine every statement costs CPU of its own, and a rotation was an
-// interactive transaction of six statements, serialised on SQLite's one writer (the figures before and
-// after: README, Performance). Here a read is one statement and a rotation one short write: one
-// synchronous transaction on SQLite, one statement on PostgreSQL.
+// open most, the dashboard (live sessions, activity, identities, the account). Everything else goes
+// through Prisma. Why: through Prisma's query engine every statement costs CPU of its own (it compiles
+// each query again at every call), and a rotation was an interactive transaction of six statements,
+// serialised on SQLite's one writer (the figures before and after: README, Performance). Here a read is
+// one statement and a rotation one short write: one synchronous transaction on SQLite, one statement on
+// PostgreSQL.
 //
 // Both databases hold the tables Prisma made from prisma/schema.prisma; the SQL below names its columns
 // the same way. Dates are stored the way Prisma stores them: ISO 8601 text on SQLite (see sqliteDate),
@@ -75,6 +76,9 @@ const eventsShape = (filter: SecurityEventFilter) => `${filter.types ? "types" :
 
 const DROP_SPENT = `DELETE FROM "RefreshToken" WHERE "sessionId" = $1 AND "generation" < $2 AND "spentAt" IS NOT NULL`;
 
+type Row = Record<string, unknown>;
+type DateOf = (value: unknown) => Date;
+
 function sessionRecordOf(row: Row, date: DateOf, id = row.id as string): SessionRecord {
   const optionalDate = (value: unknown) => (value === null ? null : date(value));
   return {
@@ -127,9 +131,6 @@ function eventOf(row: Row, date: DateOf) {
 function forSqlite(sql: string): string {
   return sql.replace(/\$\d+/g, "?");
 }
-
-type Row = Record<string, unknown>;
-type DateOf = (value: unknown) => Date;
 
 function sessionOf(row: Row, date: DateOf): SessionWithUser {
   return {
