@@ -7,7 +7,8 @@ import { importSigningKey } from "./access-token";
 import type { AuthLogEntry } from "./activity";
 import { AccountAdmin } from "./admin";
 import { loadAuthConfig } from "./config";
-import { registerInput } from "./input";
+import { loginInput, passwordResetInput, registerInput } from "./input";
+import type { AccountNotice } from "./notices";
 import { AuthService } from "./service";
 import { NO_CLIENT, type IssuedTokens } from "./types";
 
@@ -25,8 +26,8 @@ afterEach(async () => {
   await database.dispose();
 });
 
-async function service(): Promise<AuthService> {
-  return new AuthService({ config: loadAuthConfig({}), store: database.store, signingKey: await importSigningKey(SECRET), secret: SECRET });
+async function service(notify?: (notice: AccountNotice) => void): Promise<AuthService> {
+  return new AuthService({ config: loadAuthConfig({}), store: database.store, signingKey: await importSigningKey(SECRET), secret: SECRET, notify });
 }
 
 describe("end-all-sessions", () => {
@@ -64,5 +65,27 @@ describe("end-all-sessions", () => {
     }
     expect(log).toEqual([expect.objectContaining({ event: "all_sessions_ended", level: "warn", sessions: EXTRA_SESSIONS + people.length })]);
     expect(await admin.endAllSessions()).toBe(0);
+  });
+});
+
+describe("reset-password", () => {
+  it("voids the reset links sent before it, so an old link cannot set the password back", async () => {
+    const sent: AccountNotice[] = [];
+    const auth = await service((notice) => sent.push(notice));
+    const email = "dee@example.com";
+    await auth.register(registerInput.parse({ email, password: PASSWORD }), NO_CLIENT);
+    await auth.requestPasswordReset(email); // e.g. requested by whoever had the mailbox before the admin stepped in
+    const link = sent.find((notice) => notice.kind === "password_reset_link");
+    if (!link || !("token" in link)) throw new Error("no reset link was sent");
+
+    const admin = new AccountAdmin({ store: database.store, config: loadAuthConfig({}) });
+    await admin.resetPassword(email, "the administrator's new passphrase");
+
+    expect(await auth.isResetLinkUsable(link.token)).toBe(false);
+    await expect(auth.resetPassword(passwordResetInput.parse({ token: link.token, newPassword: "an attacker's passphrase" }))).rejects.toMatchObject({
+      code: "reset_invalid",
+    });
+    const signedIn = await auth.login(loginInput.parse({ email, password: "the administrator's new passphrase" }), NO_CLIENT);
+    expect(signedIn.user.email).toBe(email);
   });
 });

@@ -434,7 +434,6 @@ export class AuthService {
       now,
     });
     this.liveness.clear();
-    await this.store.spendEmailTokens(user.id, "reset", now);
     await this.record([securityEvent("password_changed", user.id, client, now, principal.sessionId)]);
     this.notify({ kind: "password_changed", how: "changed", to: user.email, ...this.source(client, now) });
   }

@@ -1,7 +1,7 @@
 // What the auth core needs from storage, as plain data. lib/db implements it with Prisma; the core never
 // sees a database client, so its rules can be read (and tested) on their own.
 import type { ActivityType, SecurityEventRecord } from "./activity";
-import type { EmailTokenPurpose, EmailTokenRecord } from "./email-token";
+import type { EmailTokenRecord } from "./email-token";
 import type { RevokeReason } from "./session";
 
 export interface SecurityEventFilter {
@@ -138,7 +138,10 @@ export interface PruneCounts {
 
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };
 
-/** A new password for an account, and the revocation that goes with it. */
+/**
+ * A new password for an account, with what goes with it in the same transaction: its sessions end (but
+ * `keepSessionId`) and its unused reset links stop working.
+ */
 export interface PasswordChange {
   userId: string;
   passwordHash: string;
@@ -242,8 +245,6 @@ export interface AuthStore {
   /** Stores a link's token; `replaceOlder` first spends the account's unused links of that purpose, in one transaction. */
   issueEmailToken(record: EmailTokenRecord, options: { replaceOlder: boolean }): Promise<void>;
   findEmailToken(tokenHash: string): Promise<EmailTokenRecord | null>;
-  /** Spends every unused link of `purpose` of the account. */
-  spendEmailTokens(userId: string, purpose: EmailTokenPurpose, now: Date): Promise<void>;
   /**
    * One transaction: spends the reset token if it is still unused and unexpired (a conditional update, so
    * of concurrent resets with one token exactly one gets past it), then what updatePasswordAndRevoke does

@@ -256,6 +256,8 @@ export class PrismaAuthStore implements AuthStore {
         where: { id: userId },
         data: { passwordHash, credentialVersion: { increment: 1 }, updatedAt: now },
       });
+      // A reset link sent for the old password must not undo the new one.
+      await tx.emailToken.updateMany({ where: { userId, purpose: "reset", usedAt: null }, data: { usedAt: now } });
       return revokeWhere(tx, { userId, exceptSessionId: keepSessionId }, reason, now);
     });
   }
@@ -370,10 +372,6 @@ export class PrismaAuthStore implements AuthStore {
   async findEmailToken(tokenHash: string): Promise<EmailTokenRecord | null> {
     const found = await this.db.emailToken.findUnique({ where: { tokenHash } });
     return found && (found.purpose === "reset" || found.purpose === "verify") ? { ...found, purpose: found.purpose } : null;
-  }
-
-  async spendEmailTokens(userId: string, purpose: EmailTokenPurpose, now: Date): Promise<void> {
-    await this.db.emailToken.updateMany({ where: { userId, purpose, usedAt: null }, data: { usedAt: now } });
   }
 
   async resetPassword(tokenHash: string, passwordHash: string, now: Date): Promise<{ user: UserRecord } | null> {
