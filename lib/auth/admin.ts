@@ -8,6 +8,7 @@ import { AuthError } from "./errors";
 import { normalizeEmail, registerInput } from "./input";
 import { hashPassword } from "./password";
 import { hasMoreWork, pruneOnce } from "./retention";
+import { inProcessFeed, type RevocationFeed } from "./revocation-feed";
 import type { RevokeReason } from "./session";
 import { NO_CLIENT, type Clock, type PublicUser } from "./types";
 import type { AuthStore, PruneCounts, UserSummary } from "./store";
@@ -17,6 +18,8 @@ export interface AccountAdminDeps {
   config: AuthConfig;
   clock?: Clock;
   log?: AuthLogger;
+  /** Where revocations are announced, so that running servers drop their cached sessions at once. */
+  feed?: RevocationFeed;
 }
 
 /** Safety net for `cleanup`: a backlog larger than this many passes is left for the next run. */
@@ -27,12 +30,14 @@ export class AccountAdmin {
   private readonly config: AuthConfig;
   private readonly now: Clock;
   private readonly log: AuthLogger;
+  private readonly feed: RevocationFeed;
 
   constructor(deps: AccountAdminDeps) {
     this.store = deps.store;
     this.config = deps.config;
     this.now = deps.clock ?? (() => new Date());
     this.log = deps.log ?? silentLogger;
+    this.feed = deps.feed ?? inProcessFeed();
   }
 
   /** Creates an account with a password that meets the policy. Works when sign-up is turned off. */
@@ -59,6 +64,7 @@ export class AccountAdmin {
     const now = this.now();
     const passwordHash = await hashPassword(input.password);
     const sessionsEnded = await this.store.updatePasswordAndRevoke({ userId: user.id, passwordHash, reason: "admin_password_reset", now });
+    await this.feed.publish({ userId: user.id });
     await this.record(securityEvent("password_reset", user.id, NO_CLIENT, now));
     return { user, sessionsEnded };
   }
@@ -80,6 +86,7 @@ export class AccountAdmin {
   async endAllSessions(): Promise<number> {
     const now = this.now();
     const sessions = await this.store.revokeAllSessions("admin_end_all_sessions", now);
+    await this.feed.publish({ all: true });
     this.log({ event: "all_sessions_ended", level: levelOf("all_sessions_ended"), at: now, sessions });
     return sessions;
   }
@@ -102,7 +109,9 @@ export class AccountAdmin {
   }
 
   private async endAll(user: PublicUser, reason: RevokeReason, now: Date): Promise<number> {
-    return this.store.revokeSessions({ userId: user.id }, reason, now);
+    const ended = await this.store.revokeSessions({ userId: user.id }, reason, now);
+    await this.feed.publish({ userId: user.id });
+    return ended;
   }
 
   private async record(event: SecurityEventRecord): Promise<void> {

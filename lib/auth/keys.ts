@@ -15,15 +15,18 @@ export interface KeyRing {
   previousSecrets: string[];
 }
 
+/**
+ * The current secret first, then each previous one once: the current one listed as previous too, or one
+ * listed twice, is harmless and kept once.
+ */
+export function distinctSecrets(current: string, previous: readonly string[]): string[] {
+  return [...new Set([current, ...previous])];
+}
+
 export async function importKeyRing(current: string, previousRaw: string | undefined): Promise<KeyRing> {
   const signingKey = await importSigningKey(current);
-  const previousSecrets: string[] = [];
+  const [, ...previousSecrets] = distinctSecrets(current, parsePreviousSecrets(previousRaw));
   const verificationKeys = [signingKey];
-  for (const secret of parsePreviousSecrets(previousRaw)) {
-    // The current secret listed as previous too, or one listed twice: harmless, kept once.
-    if (secret === current || previousSecrets.includes(secret)) continue;
-    verificationKeys.push(await importSigningKey(secret, "AUTH_PREVIOUS_SECRETS"));
-    previousSecrets.push(secret);
-  }
+  for (const secret of previousSecrets) verificationKeys.push(await importSigningKey(secret, "AUTH_PREVIOUS_SECRETS"));
   return { signingKey, verificationKeys, secret: current, previousSecrets };
 }

@@ -5,8 +5,11 @@
 export interface AuthMetrics {
   /** One session-liveness lookup of `authenticate`: answered by the cache, or read from the store. */
   livenessLookup(result: "hit" | "miss"): void;
+  /** One revocation notice published by this instance, or one received (its own included). */
+  revocationNotice(direction: "sent" | "received"): void;
 }
 
 export const noMetrics: AuthMetrics = {
   livenessLookup: () => {},
+  revocationNotice: () => {},
 };

@@ -30,8 +30,8 @@ function decide(
   } = {},
 ) {
   return decideRefresh(
-    { expiresAt: at(3600), spentAt: null, ...token },
-    { absoluteExpiresAt: at(7200), revokedAt: null, ...session },
+    { spentAt: null, ...token },
+    { absoluteExpiresAt: at(7200), idleExpiresAt: at(3600), revokedAt: null, ...session },
     now,
     grace,
   );
@@ -103,11 +103,11 @@ describe("decideRefresh", () => {
 
   it("refuses a token once the session's absolute end is reached", () => {
     const session = { absoluteExpiresAt: at(100) };
-    expect(decide(at(99.999), { session, token: { expiresAt: at(100) } })).toEqual({ action: "rotate" });
-    expect(decide(at(100), { session, token: { expiresAt: at(200) } })).toEqual(EXPIRED);
+    expect(decide(at(99.999), { session: { ...session, idleExpiresAt: at(100) } })).toEqual({ action: "rotate" });
+    expect(decide(at(100), { session: { ...session, idleExpiresAt: at(200) } })).toEqual(EXPIRED);
   });
 
-  it("refuses a token left idle until its own expiry", () => {
+  it("refuses a token left idle until its session's idle end", () => {
     expect(decide(at(3599.999))).toEqual({ action: "rotate" });
     expect(decide(at(3600))).toEqual(EXPIRED);
   });
@@ -125,7 +125,7 @@ describe("decideRefresh", () => {
 
     it("a replay within grace still fails when the session was revoked or has ended", () => {
       expect(decide(at(61), { token: { spentAt: at(60) }, session: { revokedAt: at(60.5) } })).toEqual(REVOKED);
-      expect(decide(at(61), { token: { spentAt: at(60), expiresAt: at(61) } })).toEqual(EXPIRED);
+      expect(decide(at(61), { token: { spentAt: at(60) }, session: { idleExpiresAt: at(61) } })).toEqual(EXPIRED);
       expect(decide(at(61), { token: { spentAt: at(60) }, session: { absoluteExpiresAt: at(61) } })).toEqual(EXPIRED);
     });
   });

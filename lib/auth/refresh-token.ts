@@ -1,6 +1,7 @@
 // Refresh tokens: opaque 256-bit random strings. The server keeps only their SHA-256, and the rules of
 // rotation live here as one pure function over plain data, so they are tested without a database.
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { sessionValidity, type SessionLifetime } from "./session";
 
 export const REFRESH_TOKEN_BYTES = 32; // 256 bits
 
@@ -54,15 +55,12 @@ export function successorHashes(token: string, secret: string, steps: number): s
   return hashes;
 }
 
+/** The token's own state; when it stops working is its session's (refreshTokenEnd in session.ts). */
 export interface RefreshTokenState {
-  expiresAt: Date;
   spentAt: Date | null;
 }
 
-export interface RefreshSessionState {
-  absoluteExpiresAt: Date;
-  revokedAt: Date | null;
-}
+export type RefreshSessionState = SessionLifetime;
 
 export type RefreshDecision =
   | { action: "rotate" }
@@ -82,9 +80,8 @@ export function decideRefresh(
   if (token.spentAt !== null && now.getTime() - token.spentAt.getTime() >= graceSeconds * 1000) {
     return { action: "reject", code: "refresh_reused", revokeSession: true };
   }
-  if (session.revokedAt !== null) return { action: "reject", code: "refresh_revoked", revokeSession: false };
-  if (now >= session.absoluteExpiresAt || now >= token.expiresAt) {
-    return { action: "reject", code: "refresh_expired", revokeSession: false };
-  }
+  const validity = sessionValidity(session, now);
+  if (validity === "revoked") return { action: "reject", code: "refresh_revoked", revokeSession: false };
+  if (validity !== "live") return { action: "reject", code: "refresh_expired", revokeSession: false };
   return token.spentAt === null ? { action: "rotate" } : { action: "replay" };
 }

@@ -13,7 +13,8 @@ import { loginInput, passwordChangeInput, registerInput } from "./input";
 import type { AuthLogEntry } from "./activity";
 import { importKeyRing } from "./keys";
 import { hashRefreshToken, KEPT_SPENT_TOKENS, REUSE_WALK_STEPS } from "./refresh-token";
-import { AuthService, LIVENESS_CACHE_MS, type AuthServiceDeps } from "./service";
+import { LIVENESS_CACHE_MS } from "./liveness-cache";
+import { AuthService, type AuthServiceDeps } from "./service";
 import type { ClientInfo, IssuedTokens, Principal } from "./types";
 
 const SECRET = "service-test-secret-that-is-32-bytes-or-more";

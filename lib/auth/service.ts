@@ -17,6 +17,8 @@ import type { AuthConfig } from "./config";
 import { hashEmailToken, isUsable, newEmailToken, type EmailTokenPurpose } from "./email-token";
 import { AuthError } from "./errors";
 import { normalizeEmail, type LoginInput, type PasswordChangeInput, type PasswordResetInput, type RegisterInput } from "./input";
+import { distinctSecrets } from "./keys";
+import { LivenessCache } from "./liveness-cache";
 import { noMetrics, type AuthMetrics } from "./metrics";
 import { silentNotify, type Notify } from "./notices";
 import { assertHashingCapacity, hashPassword, needsRehash, verifyPassword } from "./password";
@@ -30,7 +32,16 @@ import {
   successorHashes,
   type RefreshDecision,
 } from "./refresh-token";
-import { accessTokenExpiry, addSeconds, isSessionAlive, MAX_LIVE_SESSIONS, refreshTokenExpiry } from "./session";
+import { inProcessFeed, type RevocationFeed, type RevocationNotice } from "./revocation-feed";
+import {
+  accessTokenExpiry,
+  addSeconds,
+  idleExpiry,
+  MAX_LIVE_SESSIONS,
+  refreshTokenEnd,
+  sessionValidity,
+  type RevokeReason,
+} from "./session";
 import type {
   AuthStore,
   CredentialCheck,
@@ -38,6 +49,7 @@ import type {
   LoginReservation,
   NewRefreshToken,
   RefreshTokenRecord,
+  SessionFilter,
   SessionRecord,
   SessionWithUser,
   UserRecord,
@@ -74,14 +86,10 @@ export interface AuthServiceDeps {
   metrics?: AuthMetrics;
   /** Hands messages for the account's owner to the mail component; silent by default. */
   notify?: Notify;
+  /** Carries revocation notices between instances; within this process by default. */
+  feed?: RevocationFeed;
 }
 
-/**
- * How long a liveness answer may be reused. Revocations made by this process clear the cache at once;
- * ones made by another instance are seen within this time, well inside the contract's 1 second.
- */
-export const LIVENESS_CACHE_MS = 500;
-const LIVENESS_CACHE_MAX_ENTRIES = 10_000;
 type RefreshRefusal = Extract<RefreshDecision, { action: "reject" }>["code"] | "refresh_invalid";
 
 /** Longest rotated chain followed when a spent token is replayed within the grace period. */
@@ -113,7 +121,8 @@ export class AuthService {
   private readonly log: AuthLogger;
   private readonly metrics: AuthMetrics;
   private readonly notify: Notify;
-  private readonly liveness = new Map<string, { found: SessionWithUser | null; fetchedAt: number }>();
+  private readonly liveness: LivenessCache;
+  private readonly feed: RevocationFeed;
 
   constructor(deps: AuthServiceDeps) {
     this.config = deps.config;
@@ -121,11 +130,21 @@ export class AuthService {
     this.signingKey = deps.signingKey;
     this.verificationKeys = deps.verificationKeys ?? [deps.signingKey];
     this.secret = deps.secret;
-    this.secrets = [deps.secret, ...(deps.previousSecrets ?? []).filter((secret) => secret !== deps.secret)];
+    this.secrets = distinctSecrets(deps.secret, deps.previousSecrets ?? []);
     this.now = deps.clock ?? (() => new Date());
     this.log = deps.log ?? silentLogger;
     this.metrics = deps.metrics ?? noMetrics;
     this.notify = deps.notify ?? silentNotify;
+    this.liveness = new LivenessCache(this.metrics);
+    this.feed = deps.feed ?? inProcessFeed();
+    this.liveness.feedState(this.feed.state);
+    this.feed.subscribe({
+      notice: (notice) => {
+        this.metrics.revocationNotice("received");
+        this.liveness.drop(notice);
+      },
+      state: (state) => this.liveness.feedState(state),
+    });
   }
 
   /** Sign-up can be turned off; callers ask before reading a body so the answer does not depend on it. */
@@ -251,7 +270,7 @@ export class AuthService {
   async linkIdentity(link: { userId: string; sessionId: string }, identity: ProviderIdentity, client: ClientInfo): Promise<void> {
     const now = this.now();
     const found = await this.store.findSession(link.sessionId);
-    if (!found || found.user.id !== link.userId || !isSessionAlive(found.session, now)) {
+    if (!found || found.user.id !== link.userId || sessionValidity(found.session, now) !== "live") {
       throw new AuthError("unauthorized", { message: "Your session has ended. Sign in, then connect again." });
     }
     const email = identity.email === null ? null : normalizeEmail(identity.email);
@@ -309,9 +328,10 @@ export class AuthService {
         return this.refuse(decision.code, found, now, client);
       }
       if (decision.action === "replay") {
+        // The session was live just now (decideRefresh), so its current token works until refreshTokenEnd.
         const head = await this.chainHead(refreshToken);
-        if (!head || now >= head.token.expiresAt) throw new AuthError("refresh_expired");
-        return this.refreshed(found, head.raw, head.token, now, client, "replayed");
+        if (!head) throw new AuthError("refresh_expired");
+        return this.refreshed(found, head.raw, refreshTokenEnd(found.session), now, client, "replayed");
       }
       const successorToken = deriveSuccessorToken(refreshToken, this.secret);
       const successor: NewRefreshToken = {
@@ -321,16 +341,17 @@ export class AuthService {
         replacesId: token.id,
         generation: token.generation + 1,
         issuedAt: now,
-        expiresAt: refreshTokenExpiry(found.session.absoluteExpiresAt, now, this.config),
       };
+      const idleExpiresAt = idleExpiry(now, this.config);
       const won = await this.store.rotateRefreshToken({
         spentId: token.id,
         successor,
         now,
-        idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
+        idleExpiresAt,
         dropSpentBelow: spentTokensBelow(successor.generation),
       });
-      if (won) return this.refreshed(found, successorToken, { ...successor, spentAt: null }, now, client, "rotated");
+      const expiresAt = refreshTokenEnd({ absoluteExpiresAt: found.session.absoluteExpiresAt, idleExpiresAt });
+      if (won) return this.refreshed(found, successorToken, expiresAt, now, client, "rotated");
     }
     throw new Error("refresh token changed twice during one rotation");
   }
@@ -362,8 +383,8 @@ export class AuthService {
     if (!verified.ok) {
       throw new AuthError(verified.reason === "expired" ? "token_expired" : "unauthorized", { tokenPresented: true });
     }
-    const found = await this.sessionState(verified.claims.sid, now);
-    if (!found || found.user.id !== verified.claims.sub || !isSessionAlive(found.session, now)) {
+    const found = await this.sessionState(verified.claims.sid, now, new Date(verified.claims.exp * 1000));
+    if (!found || found.user.id !== verified.claims.sub || sessionValidity(found.session, now) !== "live") {
       throw new AuthError("unauthorized", { tokenPresented: true, message: "Your session has ended." });
     }
     const { id, email, emailVerified = false } = found.user;
@@ -433,7 +454,7 @@ export class AuthService {
       keepSessionId: principal.sessionId,
       now,
     });
-    this.liveness.clear();
+    await this.ended({ userId: user.id });
     await this.record([securityEvent("password_changed", user.id, client, now, principal.sessionId)]);
     this.notify({ kind: "password_changed", how: "changed", to: user.email, ...this.source(client, now) });
   }
@@ -465,8 +486,8 @@ export class AuthService {
     const passwordHash = await hashPassword(input.newPassword);
     const now = this.now();
     const reset = await this.store.resetPassword(tokenHash, passwordHash, now);
-    this.liveness.clear();
     if (!reset) throw new AuthError("reset_invalid");
+    await this.ended({ userId: reset.user.id });
     await this.record([securityEvent("password_reset", reset.user.id, client, now)]);
     this.notify({ kind: "password_changed", how: "reset", to: reset.user.email, ...this.source(client, now) });
   }
@@ -475,7 +496,9 @@ export class AuthService {
   async verifyEmail(token: string): Promise<void> {
     const verified = await this.store.verifyEmail(hashEmailToken(token), this.now());
     if (!verified) throw new AuthError("verify_invalid");
-    this.liveness.clear(); // the next /api/me says verified at once
+    // Not a revocation, but the cached sessions of this account say "unverified": every instance drops
+    // them, so the next /api/me anywhere says verified at once.
+    await this.ended({ userId: verified.userId });
   }
 
   /** Sends the caller a new verification link; older ones keep working until they expire. */
@@ -601,7 +624,7 @@ export class AuthService {
       createdAt: now,
       lastUsedAt: now,
       absoluteExpiresAt: addSeconds(now, this.config.refreshTtl),
-      idleExpiresAt: addSeconds(now, this.config.refreshIdleTtl),
+      idleExpiresAt: idleExpiry(now, this.config),
       revokedAt: null,
       revokedReason: null,
       userAgent: client.userAgent,
@@ -615,22 +638,21 @@ export class AuthService {
       replacesId: null,
       generation: 0,
       issuedAt: now,
-      expiresAt: refreshTokenExpiry(session.absoluteExpiresAt, now, this.config),
       spentAt: null,
     };
     const ended = await this.store.createSession(session, token, MAX_LIVE_SESSIONS, credential);
     if (ended === null) return null;
     if (ended > 0) {
-      this.liveness.clear();
+      await this.ended({ userId: user.id });
       await this.record([securityEvent("session_limit", user.id, client, now, session.id)]);
     }
-    return this.issue({ session, user: { id: user.id, email: user.email } }, refreshToken, token, now);
+    return this.issue({ session, user: { id: user.id, email: user.email } }, refreshToken, refreshTokenEnd(session), now);
   }
 
   private async issue(
     { session, user }: SessionWithUser,
     refreshToken: string,
-    refreshRecord: RefreshTokenRecord,
+    refreshTokenExpiresAt: Date,
     now: Date,
   ): Promise<IssuedTokens> {
     const accessTokenExpiresAt = accessTokenExpiry(session.absoluteExpiresAt, now, this.config);
@@ -648,19 +670,19 @@ export class AuthService {
       accessToken,
       accessTokenExpiresAt,
       refreshToken,
-      refreshTokenExpiresAt: refreshRecord.expiresAt,
+      refreshTokenExpiresAt,
     };
   }
 
   private async refreshed(
     found: SessionWithUser,
     refreshToken: string,
-    record: RefreshTokenRecord,
+    refreshTokenExpiresAt: Date,
     now: Date,
     client: ClientInfo,
     outcome: "rotated" | "replayed",
   ): Promise<IssuedTokens> {
-    const issued = await this.issue(found, refreshToken, record, now);
+    const issued = await this.issue(found, refreshToken, refreshTokenExpiresAt, now);
     this.log({ ...this.entry("token_refreshed", now, client, found), outcome });
     return issued;
   }
@@ -718,27 +740,32 @@ export class AuthService {
     return null;
   }
 
-  private async sessionState(sessionId: string, now: Date): Promise<SessionWithUser | null> {
-    const cached = this.liveness.get(sessionId);
-    if (cached && now.getTime() - cached.fetchedAt < LIVENESS_CACHE_MS && now.getTime() >= cached.fetchedAt) {
-      this.metrics.livenessLookup("hit");
-      return cached.found;
-    }
-    this.metrics.livenessLookup("miss");
+  /** The session as last read, from the cache when it may answer (liveness-cache.ts), else from the store. */
+  private async sessionState(sessionId: string, now: Date, tokenExpiresAt: Date): Promise<SessionWithUser | null> {
+    const cached = this.liveness.get(sessionId, now);
+    if (cached !== undefined) return cached;
+    const ticket = this.liveness.ticket();
     const found = await this.store.findSession(sessionId);
-    if (this.liveness.size >= LIVENESS_CACHE_MAX_ENTRIES) this.liveness.clear();
-    this.liveness.set(sessionId, { found, fetchedAt: now.getTime() });
+    this.liveness.set(sessionId, found, now, ticket, tokenExpiresAt);
     return found;
   }
 
-  private async revoke(
-    filter: Parameters<AuthStore["revokeSessions"]>[0],
-    reason: Parameters<AuthStore["revokeSessions"]>[1],
-    now: Date,
-  ): Promise<number> {
+  private async revoke(filter: SessionFilter, reason: RevokeReason, now: Date): Promise<number> {
     const revoked = await this.store.revokeSessions(filter, reason, now);
-    this.liveness.clear();
+    await this.ended("sessionId" in filter ? { sessionIds: [filter.sessionId] } : { userId: filter.userId });
     return revoked;
+  }
+
+  /**
+   * Every revocation ends here once it is written (by `revoke`, or by a store write that revokes as part of
+   * something else: a password change or reset, the session cap): this instance forgets the sessions at
+   * once, and the notice goes to every other one. Published even when nothing changed, so a retry after a
+   * failed publish tells the others after all.
+   */
+  private async ended(notice: RevocationNotice): Promise<void> {
+    this.liveness.drop(notice);
+    await this.feed.publish(notice);
+    this.metrics.revocationNotice("sent");
   }
 
   /** Stores activity events for their accounts and logs each. */

@@ -86,7 +86,6 @@ export interface RefreshTokenRecord {
   /** Its place in the session's chain: the first token is 0, each successor one more. */
   generation: number;
   issuedAt: Date;
-  expiresAt: Date;
   spentAt: Date | null;
 }
 
@@ -107,7 +106,7 @@ export interface Rotation {
   spentId: string;
   successor: NewRefreshToken;
   now: Date;
-  /** The session's idle expiry after the rotation. */
+  /** The session's idle end after the rotation (idleExpiry in session.ts). */
   idleExpiresAt: Date;
   /** Delete the session's spent tokens below this generation (spentTokensBelow), or null. */
   dropSpentBelow: number | null;

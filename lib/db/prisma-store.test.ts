@@ -6,8 +6,9 @@ process.env.TZ = "Pacific/Kiritimati"; // UTC+14
 
 import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_LIVE_SESSIONS } from "../auth/session";
+import { MAX_LIVE_SESSIONS, sessionValidity } from "../auth/session";
 import type { LoginLogEntry, LoginReservation, NewRefreshToken, SessionRecord } from "../auth/store";
 import { AccountAdmin } from "../auth/admin";
 import { loadAuthConfig } from "../auth/config";
@@ -55,7 +56,6 @@ async function createSession(userId: string, tokenHash: string = randomUUID()): 
     replacesId: null,
     generation: 0,
     issuedAt: T0,
-    expiresAt: at(3600),
   };
   await database.store.createSession(session, token, MAX_LIVE_SESSIONS);
   return session;
@@ -205,6 +205,39 @@ describe("PrismaAuthStore", () => {
     expect(await database.store.listLiveSessions(alice, at(3600))).toEqual([]);
   });
 
+  it("selects live and ended sessions exactly as sessionValidity judges them, over generated session states", async () => {
+    const offset = fc.integer({ min: -3_000, max: 3_000 });
+    const state = fc.record({ absolute: offset, idle: offset, revokedBefore: fc.option(fc.integer({ min: 1, max: 3_000 }), { nil: null }) });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(state, { minLength: 1, maxLength: 12 }), async (states) => {
+        const userId = await createUser(`u${run++}@example.com`);
+        const now = at(10);
+        const sessions: SessionRecord[] = [];
+        for (const { absolute, idle, revokedBefore } of states) {
+          const session = await createSession(userId);
+          const ends = {
+            absoluteExpiresAt: new Date(now.getTime() + absolute),
+            idleExpiresAt: new Date(now.getTime() + idle),
+            revokedAt: revokedBefore === null ? null : new Date(now.getTime() - revokedBefore),
+          };
+          await database.db.session.update({ where: { id: session.id }, data: ends });
+          sessions.push({ ...session, ...ends });
+        }
+        const liveAt = (instant: Date) => sessions.filter((s) => sessionValidity(s, instant) === "live").map((s) => s.id).sort();
+        const listed = (await database.store.listLiveSessions(userId, now)).map((s) => s.id).sort();
+        expect(listed).toEqual(liveAt(now));
+        const [summary] = (await database.store.listUsers(now)).filter((user) => user.id === userId);
+        expect(summary?.liveSessions).toBe(liveAt(now).length);
+        // Retention deletes what had ended before the instant it is given, and keeps the rest.
+        await database.store.prune({ sessionsEndedBefore: now, loginFailuresBefore: T0, securityEventsBefore: T0, limit: 10_000 });
+        const kept = (await database.db.session.findMany({ where: { userId }, select: { id: true } })).map((s) => s.id).sort();
+        expect(kept).toEqual(liveAt(new Date(now.getTime() - 1)));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   describe("the login-failure log", () => {
     /** The log as a reservation at `at` reads it (reserving nothing). */
     async function logOf(subjects: string[], since: Date): Promise<Map<string, LoginLogEntry[]>> {
@@ -268,7 +301,7 @@ describe("PrismaAuthStore", () => {
       expect(read).toMatchObject({ token: { tokenHash: "h0", spentAt: null, generation: 0 }, found: { session: { id: session.id } } });
       const rotation = (tokenHash: string) => ({
         spentId: read!.token.id,
-        successor: { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: read!.token.id, generation: 1, issuedAt: at(60), expiresAt: at(3600) },
+        successor: { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: read!.token.id, generation: 1, issuedAt: at(60) },
         now: at(60),
         idleExpiresAt: at(1800),
         dropSpentBelow: null,
@@ -298,13 +331,13 @@ async function signedIn(tokenHash = "h0") {
     userAgent: "Firefox",
     ip: "192.0.2.1",
   };
-  const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, generation: 0, issuedAt: T0, expiresAt: at(1800) };
+  const token: NewRefreshToken = { id: randomUUID(), sessionId: session.id, tokenHash, replacesId: null, generation: 0, issuedAt: T0 };
   await database.store.createSession(session, token, MAX_LIVE_SESSIONS);
   return { session, token, email: `${userId}@example.com` };
 }
 
 function successorOf(token: NewRefreshToken, tokenHash: string, now: Date): NewRefreshToken {
-  return { id: randomUUID(), sessionId: token.sessionId, tokenHash, replacesId: token.id, generation: token.generation + 1, issuedAt: now, expiresAt: at(3000) };
+  return { id: randomUUID(), sessionId: token.sessionId, tokenHash, replacesId: token.id, generation: token.generation + 1, issuedAt: now };
 }
 
 describe("session queries", () => {

@@ -25,7 +25,7 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
-import type { RevokeReason } from "../auth/session";
+import { liveSessionFilter, sessionEndedBeforeFilter, type RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
 
@@ -65,11 +65,6 @@ class Turns {
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
-
-/** Neither revoked, past its absolute end, nor idle: the sessions a person sees as signed in. */
-function liveAt(now: Date) {
-  return { revokedAt: null, absoluteExpiresAt: { gt: now }, idleExpiresAt: { gt: now } };
 }
 
 /** One UPDATE by condition: its parameters are the filter's, however many sessions it ends. */
@@ -129,7 +124,7 @@ export class PrismaAuthStore implements AuthStore {
         id: true,
         email: true,
         createdAt: true,
-        _count: { select: { sessions: { where: liveAt(now) } } },
+        _count: { select: { sessions: { where: liveSessionFilter(now) } } },
       },
       orderBy: { createdAt: "asc" },
     });
@@ -218,7 +213,7 @@ export class PrismaAuthStore implements AuthStore {
       // The last session the cap keeps; every live one used less recently than it ends. One indexed
       // read for an account under the cap, whatever its size otherwise.
       const lastKept = await tx.session.findFirst({
-        where: { userId: session.userId, ...liveAt(now) },
+        where: { userId: session.userId, ...liveSessionFilter(now) },
         orderBy: [{ lastUsedAt: "desc" }, { id: "desc" }],
         skip: maxLiveSessions - 1,
         select: { id: true, lastUsedAt: true },
@@ -228,7 +223,7 @@ export class PrismaAuthStore implements AuthStore {
         where: {
           userId: session.userId,
           id: { not: session.id },
-          ...liveAt(now),
+          ...liveSessionFilter(now),
           OR: [{ lastUsedAt: { lt: lastKept.lastUsedAt } }, { lastUsedAt: lastKept.lastUsedAt, id: { lt: lastKept.id } }],
         },
         data: { revokedAt: now, revokedReason: "session_limit" satisfies RevokeReason },
@@ -425,9 +420,7 @@ export class PrismaAuthStore implements AuthStore {
    */
   async prune(request: PruneRequest): Promise<PruneCounts> {
     const { sessionsEndedBefore: before, limit } = request;
-    const ended = {
-      OR: [{ revokedAt: { lt: before } }, { absoluteExpiresAt: { lt: before } }, { idleExpiresAt: { lt: before } }],
-    };
+    const ended = sessionEndedBeforeFilter(before);
     const refreshTokens = await deleteBatch(
       this.db.refreshToken.findMany({ where: { session: ended }, select: { id: true }, take: limit }),
       (ids) => this.db.refreshToken.deleteMany({ where: { id: { in: ids } } }),

@@ -13,6 +13,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { SecurityEventRecord } from "../auth/activity";
+import { liveSessionSql } from "../auth/session";
 import type { IdentityRecord, NewRefreshToken, SecurityEventFilter, SessionRecord, SessionWithUser, TokenWithSession, UserRecord } from "../auth/store";
 
 export interface SessionQueries {
@@ -39,7 +40,7 @@ export interface SessionQueries {
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
   s."idleExpiresAt", s."revokedAt", s."revokedReason", s."userAgent", s."ip", u."email",
   u."emailVerifiedAt"`;
-const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."generation", t."issuedAt", t."expiresAt", t."spentAt"`;
+const TOKEN_COLUMNS = `t."id" AS "tokenId", t."tokenHash", t."replacesId", t."generation", t."issuedAt", t."spentAt"`;
 const SESSION_FROM = `FROM "Session" s JOIN "User" u ON u."id" = s."userId"`;
 const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId" JOIN "User" u ON u."id" = s."userId"`;
 
@@ -50,7 +51,7 @@ const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM}
 const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt", "credentialVersion" FROM "User" WHERE "email" = $1`;
 const LIVE_SESSIONS = `SELECT "id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt", "revokedAt",
   "revokedReason", "userAgent", "ip" FROM "Session"
-  WHERE "userId" = $1 AND "revokedAt" IS NULL AND "absoluteExpiresAt" > $2 AND "idleExpiresAt" > $3 ORDER BY "lastUsedAt" DESC`;
+  WHERE "userId" = $1 AND ${liveSessionSql("$2", "$3")} ORDER BY "lastUsedAt" DESC`;
 const IDENTITIES = `SELECT "id", "userId", "issuer", "subject", "email", "linkedAt", "lastUsedAt" FROM "Identity"
   WHERE "userId" = $1 ORDER BY "linkedAt" ASC, "id" ASC`;
 /**
@@ -148,7 +149,6 @@ function tokenWithSessionOf(row: Row, date: DateOf): TokenWithSession {
       replacesId: row.replacesId as string | null,
       generation: Number(row.generation),
       issuedAt: date(row.issuedAt),
-      expiresAt: date(row.expiresAt),
       spentAt: row.spentAt === null ? null : date(row.spentAt),
     },
     found: sessionOf(row, date),
@@ -185,7 +185,7 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     const db = new BetterSqlite3(url.replace(/^file:/, ""), { timeout: 0 });
     const spend = db.prepare(`UPDATE "RefreshToken" SET "spentAt" = ? WHERE "id" = ? AND "spentAt" IS NULL`);
     const insertToken = db.prepare(
-      `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt", "expiresAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt") VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const dropSpent = db.prepare(forSqlite(DROP_SPENT));
     const touchSession = db.prepare(`UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = ? WHERE "id" = ?`);
@@ -209,8 +209,8 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       rotation: db.transaction(
         (spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null) => {
           if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
-          const { id, sessionId, tokenHash, replacesId, generation, issuedAt, expiresAt } = successor;
-          insertToken.run(id, sessionId, tokenHash, replacesId, generation, sqliteDate(issuedAt), sqliteDate(expiresAt));
+          const { id, sessionId, tokenHash, replacesId, generation, issuedAt } = successor;
+          insertToken.run(id, sessionId, tokenHash, replacesId, generation, sqliteDate(issuedAt));
           touchSession.run(sqliteDate(now), sqliteDate(idleExpiresAt), sessionId);
           if (dropSpentBelow !== null) dropSpent.run(sessionId, dropSpentBelow);
           return true;
@@ -300,15 +300,15 @@ function rotateSql(dropSpent: boolean): string {
 WITH spent AS (
   UPDATE "RefreshToken" SET "spentAt" = $1 WHERE "id" = $2 AND "spentAt" IS NULL RETURNING "id"
 ), successor AS (
-  INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt", "expiresAt")
-  SELECT $3, $4, $5, spent."id", $9, $6, $7 FROM spent
+  INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt")
+  SELECT $3, $4, $5, spent."id", $8, $6 FROM spent
   RETURNING "id"
 ), touched AS (
-  UPDATE "Session" SET "lastUsedAt" = $1, "idleExpiresAt" = $8 WHERE "id" = $4 AND EXISTS (SELECT 1 FROM spent)
+  UPDATE "Session" SET "lastUsedAt" = $1, "idleExpiresAt" = $7 WHERE "id" = $4 AND EXISTS (SELECT 1 FROM spent)
 )${
     dropSpent
       ? `, dropped AS (
-  DELETE FROM "RefreshToken" WHERE "sessionId" = $4 AND "generation" < $10 AND "spentAt" IS NOT NULL AND EXISTS (SELECT 1 FROM spent)
+  DELETE FROM "RefreshToken" WHERE "sessionId" = $4 AND "generation" < $9 AND "spentAt" IS NOT NULL AND EXISTS (SELECT 1 FROM spent)
 )`
       : ""
   }
@@ -337,8 +337,8 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
     async rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow) {
       // Under READ COMMITTED a concurrent rotation of the same token makes this UPDATE wait for it to
       // commit and then find the row spent: exactly one of them rotates.
-      const { id, sessionId, tokenHash, generation, expiresAt, issuedAt } = successor;
-      const values = [pgDate(now), spentId, id, sessionId, tokenHash, pgDate(issuedAt), pgDate(expiresAt), pgDate(idleExpiresAt), generation];
+      const { id, sessionId, tokenHash, generation, issuedAt } = successor;
+      const values = [pgDate(now), spentId, id, sessionId, tokenHash, pgDate(issuedAt), pgDate(idleExpiresAt), generation];
       const [row] =
         dropSpentBelow === null
           ? await rows("auth_rotate", ROTATE_SQL, values)

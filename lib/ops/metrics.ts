@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client) of this process, served by GET /api/metrics. The core knows nothing of
 // prom-client: logins and refreshes are counted from the service's log entries (`countAuthEvent`), the
-// liveness cache through the AuthMetrics port, the hashing queue from password.ts's own stats, and 503s
+// liveness cache and the revocation notices through the AuthMetrics port, the hashing queue from password.ts's own stats, and 503s
 // where the one error responder renders them. Every metric is listed in the README ("Metrics").
 import { createHash, timingSafeEqual } from "node:crypto";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
@@ -131,11 +131,8 @@ export function countAuthEvent(entry: AuthLogEntry): void {
 
 export const prometheusMetrics: AuthMetrics = {
   livenessLookup: (result) => metrics().livenessLookups.inc({ result }),
+  revocationNotice: (direction) => metrics().revocationNotices.inc({ direction }),
 };
-
-export function countRevocationNotice(direction: "sent" | "received", count = 1): void {
-  metrics().revocationNotices.inc({ direction }, count);
-}
 
 export function countUnavailable(cause: string): void {
   metrics().unavailable.inc({ cause });

@@ -120,3 +120,43 @@ describe.concurrent("short lifetimes", () => {
     await expectRefreshRefused((await refresh(client)).response, "refresh_expired");
   });
 });
+
+// An access token that outlives its session's idle end (AUTH_ACCESS_TTL above AUTH_REFRESH_IDLE_TTL): the
+// session is ended everywhere at that end, the same answer from /api/me as from the sessions list.
+describe("an idle end before the access token's expiry", () => {
+  const IDLE = 2;
+  let idleServer: TestServer;
+  let person: SignedIn;
+  beforeAll(async () => {
+    idleServer = await startServer({ AUTH_ACCESS_TTL: "600", AUTH_REFRESH_TTL: "600", AUTH_REFRESH_IDLE_TTL: String(IDLE) });
+    person = await registerUser(idleServer);
+  });
+  afterAll(async () => {
+    await idleServer?.stop();
+  });
+
+  test("a session left idle past its idle end refuses its unexpired access token and leaves its own sessions list", async () => {
+    const client = new Client(idleServer.url);
+    const response = await client.post("/api/auth/login", { email: person.email, password: PASSWORD });
+    expect(response.status).toBe(200);
+    const { refreshTokenExpiresAt } = (await response.json()) as Expiries;
+    const token = client.accessToken;
+    const me = await client.get("/api/me");
+    expect(me.status).toBe(200);
+    const { session } = (await me.json()) as { session: { id: string } };
+    expect(accessClaims(token).exp! * 1_000).toBeGreaterThan(new Date(refreshTokenExpiresAt).getTime() + 60_000);
+
+    // Past the idle end, and past any liveness answer the server may still hold from the request above.
+    await sleepUntil(new Date(refreshTokenExpiresAt).getTime() + 1_200);
+    await expectUnauthorized(await client.get("/api/me"), { tokenPresented: true });
+    await expectUnauthorized(await bearerMe(idleServer, token), { tokenPresented: true });
+    await expectUnauthorized(await client.get("/api/auth/sessions"), { tokenPresented: true });
+
+    // Another session of the same person (live) does not list it either.
+    const other = new Client(idleServer.url);
+    expect((await other.post("/api/auth/login", { email: person.email, password: PASSWORD })).status).toBe(200);
+    const listed = (await (await other.get("/api/auth/sessions")).json()) as { sessions: { id: string }[] };
+    expect(listed.sessions.map((s) => s.id)).not.toContain(session.id);
+    await expectRefreshRefused((await refresh(client)).response, "refresh_expired");
+  });
+});

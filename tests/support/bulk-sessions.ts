@@ -34,7 +34,6 @@ export async function insertSessions(db: AuthDb, userId: string, count: number, 
         sessionId: session.id,
         tokenHash: hashRefreshToken(session.refreshToken),
         issuedAt: used,
-        expiresAt: end,
       });
     }
     await db.session.createMany({ data: sessions });
@@ -75,7 +74,6 @@ export async function insertRotatedSession(db: AuthDb, userId: string, rotations
         replacesId: previous,
         generation: i,
         issuedAt: issued,
-        expiresAt: new Date(endedAt.getTime() + DAY_MS),
         spentAt: i < rotations ? new Date(issued.getTime() + 1) : null,
       });
       previous = id;

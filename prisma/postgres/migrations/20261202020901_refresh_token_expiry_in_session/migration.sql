@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "RefreshToken" DROP COLUMN "expiresAt";
+
