@@ -93,7 +93,7 @@ export class AccountAdmin {
 
   /** Cleanup passes until the backlog is gone; each pass is bounded like the scheduled ones. */
   async cleanup(): Promise<PruneCounts> {
-    const total: PruneCounts = { refreshTokens: 0, sessions: 0, loginFailures: 0, securityEvents: 0 };
+    const total: PruneCounts = { refreshTokens: 0, sessions: 0, loginFailures: 0, securityEvents: 0, emailTokens: 0, devices: 0 };
     for (let pass = 0; pass < MAX_CLEANUP_PASSES; pass++) {
       const removed = await pruneOnce(this.store, this.config, this.now(), this.log);
       for (const key of Object.keys(total) as (keyof PruneCounts)[]) total[key] += removed[key];

@@ -7,6 +7,7 @@ import { importSigningKey } from "./access-token";
 import { loadAuthConfig, type Env } from "./config";
 import { AuthError } from "./errors";
 import { loginInput, registerInput } from "./input";
+import { DEVICE_MEMORY_DAYS } from "./devices";
 import { hasMoreWork, pruneOnce } from "./retention";
 import { AuthService } from "./service";
 import { NO_CLIENT, type IssuedTokens } from "./types";
@@ -114,7 +115,26 @@ describe("cleanup", () => {
     expect((replay as AuthError).code).toBe("refresh_reused");
 
     // A second cleanup finds nothing left to do.
-    expect(await cleanUp(settings)).toEqual([{ refreshTokens: 0, sessions: 0, loginFailures: 0, securityEvents: 0 }]);
+    expect(await cleanUp(settings)).toEqual([{ refreshTokens: 0, sessions: 0, loginFailures: 0, securityEvents: 0, emailTokens: 0, devices: 0 }]);
+  });
+
+  it("removes reset and verification links once expired, and browsers unseen for DEVICE_MEMORY_DAYS", async () => {
+    const auth = await service({ AUTH_RESET_TTL: "3600" });
+    const signUp = await auth.register(registerInput.parse({ email: "ann@example.com", password: PASSWORD }), NO_CLIENT);
+    await auth.requestPasswordReset("ann@example.com"); // valid for an hour; the verification link for a day
+    now = at(2 * 3600);
+    const laterBrowser = await login(auth, "ann@example.com"); // no device cookie: a second browser
+    expect((await cleanUp({}))[0]).toMatchObject({ emailTokens: 1, devices: 0 }); // the reset link only
+
+    now = at(DAY + 1);
+    expect((await cleanUp({}))[0]).toMatchObject({ emailTokens: 1, devices: 0 }); // now the verification link
+    expect(await database.db.emailToken.count()).toBe(0);
+
+    now = at(DEVICE_MEMORY_DAYS * DAY + 3600); // the sign-up browser unseen for 400 days, the other not yet
+    expect((await cleanUp({}))[0]).toMatchObject({ devices: 1 });
+    const left = await database.db.device.findMany({ select: { lastSeenAt: true } });
+    expect(left.map((row) => row.lastSeenAt)).toEqual([at(2 * 3600)]);
+    expect(laterBrowser.deviceToken).not.toBe(signUp.deviceToken);
   });
 
   it("removes activity older than its own retention and keeps newer activity", async () => {

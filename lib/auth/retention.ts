@@ -5,9 +5,12 @@
 //     as reuse ("refresh_reused", which ends the session). Within a live session the only unspent token is
 //     the current one, so no expired token of a live session exists to prune;
 //   - login failures older than every throttling window: they can no longer count;
-//   - security activity older than AUTH_ACTIVITY_RETENTION_DAYS.
+//   - security activity older than AUTH_ACTIVITY_RETENTION_DAYS;
+//   - reset and verification links once expired (spent or not, they can never work again);
+//   - remembered browsers unseen for DEVICE_MEMORY_DAYS (their cookie has expired in the browser).
 import { levelOf, silentLogger, type AuthLogger } from "./activity";
 import type { AuthConfig } from "./config";
+import { DEVICE_MEMORY_DAYS } from "./devices";
 import { addSeconds } from "./session";
 import type { AuthStore, PruneCounts, PruneRequest } from "./store";
 
@@ -19,6 +22,8 @@ export function pruneRequest(config: AuthConfig, now: Date): PruneRequest {
     sessionsEndedBefore: addSeconds(now, -config.retention),
     loginFailuresBefore: addSeconds(now, -Math.max(config.loginWindow, config.ipWindow)),
     securityEventsBefore: addSeconds(now, -config.activityRetention),
+    emailTokensExpiredBefore: now,
+    devicesUnseenBefore: addSeconds(now, -DEVICE_MEMORY_DAYS * 86_400),
     limit: Math.min(config.cleanupBatch, MAX_BATCH),
   };
 }

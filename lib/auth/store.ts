@@ -125,6 +125,10 @@ export interface PruneRequest {
   sessionsEndedBefore: Date;
   loginFailuresBefore: Date;
   securityEventsBefore: Date;
+  /** Reset and verification links that expired before this: they can never work again. */
+  emailTokensExpiredBefore: Date;
+  /** Remembered browsers last seen before this (their cookie is gone: see DEVICE_MEMORY_DAYS). */
+  devicesUnseenBefore: Date;
   limit: number;
 }
 
@@ -133,6 +137,8 @@ export interface PruneCounts {
   sessions: number;
   loginFailures: number;
   securityEvents: number;
+  emailTokens: number;
+  devices: number;
 }
 
 export type SessionFilter = { sessionId: string; userId?: string } | { userId: string; exceptSessionId?: string };

@@ -8,6 +8,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
 import { MAX_LIVE_SESSIONS, sessionValidity } from "../auth/session";
 import type { LoginLogEntry, LoginReservation, NewRefreshToken, SessionRecord } from "../auth/store";
 import { AccountAdmin } from "../auth/admin";
@@ -230,7 +231,14 @@ describe("PrismaAuthStore", () => {
         const [summary] = (await database.store.listUsers(now)).filter((user) => user.id === userId);
         expect(summary?.liveSessions).toBe(liveAt(now).length);
         // Retention deletes what had ended before the instant it is given, and keeps the rest.
-        await database.store.prune({ sessionsEndedBefore: now, loginFailuresBefore: T0, securityEventsBefore: T0, limit: 10_000 });
+        await database.store.prune({
+          sessionsEndedBefore: now,
+          loginFailuresBefore: T0,
+          securityEventsBefore: T0,
+          emailTokensExpiredBefore: T0,
+          devicesUnseenBefore: T0,
+          limit: 10_000,
+        });
         const kept = (await database.db.session.findMany({ where: { userId }, select: { id: true } })).map((s) => s.id).sort();
         expect(kept).toEqual(liveAt(new Date(now.getTime() - 1)));
       }),
@@ -443,5 +451,26 @@ describe("session queries on SQLite", () => {
     });
     expect(await rotation).toBe(true);
     expect(await database.queries.findSession(session.id)).toMatchObject({ session: { userAgent: "Chrome", lastUsedAt: at(60) } });
+  });
+});
+
+describe("remembered browsers", () => {
+  it("an account remembers at most MAX_DEVICES_PER_ACCOUNT, forgetting the least recently seen, at a real size", async () => {
+    const ann = await createUser("ann@example.com");
+    const bob = await createUser("bob@example.com");
+    // A script that signed in 1,500 times without the cookie (rows as an older version, without the cap, left them).
+    await database.db.device.createMany({
+      data: Array.from({ length: 1_500 }, (_, i) => ({ id: randomUUID(), userId: ann, tokenHash: `old-${i}`, createdAt: T0, lastSeenAt: at(i) })),
+    });
+    await database.store.rememberDevice(bob, "bob's browser", at(0));
+
+    expect(await database.store.rememberDevice(ann, "a browser never seen", at(2_000))).toBe("new");
+
+    const kept = await database.db.device.findMany({ where: { userId: ann }, select: { tokenHash: true } });
+    expect(kept).toHaveLength(MAX_DEVICES_PER_ACCOUNT);
+    const expected = ["a browser never seen", ...Array.from({ length: MAX_DEVICES_PER_ACCOUNT - 1 }, (_, i) => `old-${1_499 - i}`)];
+    expect(kept.map((row) => row.tokenHash).sort()).toEqual(expected.sort());
+    expect(await database.store.rememberDevice(ann, "old-1499", at(2_001))).toBe("known");
+    expect(await database.db.device.count({ where: { userId: bob } })).toBe(1); // another account's are not touched
   });
 });

@@ -25,6 +25,7 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
+import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
 import { liveSessionFilter, sessionEndedBeforeFilter, type RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
@@ -349,6 +350,18 @@ export class PrismaAuthStore implements AuthStore {
       if (isUniqueViolation(error)) return "known"; // the same browser, signing in twice at once
       throw error;
     }
+    // Beyond the cap the least recently seen are forgotten, in id lists of a bounded length.
+    let forgotten: { id: string }[];
+    do {
+      forgotten = await this.db.device.findMany({
+        where: { userId },
+        orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }],
+        skip: MAX_DEVICES_PER_ACCOUNT,
+        take: DELETE_CHUNK,
+        select: { id: true },
+      });
+      if (forgotten.length > 0) await this.db.device.deleteMany({ where: { id: { in: forgotten.map((row) => row.id) } } });
+    } while (forgotten.length === DELETE_CHUNK);
     return first ? "first" : "new";
   }
 
@@ -437,6 +450,14 @@ export class PrismaAuthStore implements AuthStore {
       this.db.securityEvent.findMany({ where: { createdAt: { lt: request.securityEventsBefore } }, select: { id: true }, take: limit }),
       (ids) => this.db.securityEvent.deleteMany({ where: { id: { in: ids } } }),
     );
-    return { refreshTokens, sessions, loginFailures, securityEvents };
+    const emailTokens = await deleteBatch(
+      this.db.emailToken.findMany({ where: { expiresAt: { lt: request.emailTokensExpiredBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.emailToken.deleteMany({ where: { id: { in: ids } } }),
+    );
+    const devices = await deleteBatch(
+      this.db.device.findMany({ where: { lastSeenAt: { lt: request.devicesUnseenBefore } }, select: { id: true }, take: limit }),
+      (ids) => this.db.device.deleteMany({ where: { id: { in: ids } } }),
+    );
+    return { refreshTokens, sessions, loginFailures, securityEvents, emailTokens, devices };
   }
 }

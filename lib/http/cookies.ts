@@ -21,12 +21,13 @@
 // a `__Secure-refresh_token` with `Domain=` that the browser sends beside ours (the Cookie header carries
 // no domain to tell them apart). A request with two refresh cookies of our name uses neither.
 import type { NextResponse } from "next/server";
+import { DEVICE_MEMORY_DAYS } from "../auth/devices";
 import { AuthError } from "../auth/errors";
 import { browserOrigin } from "./browser-origin";
 
 export const REFRESH_COOKIE_PATH = "/api/auth";
 const AUTH_STATE_MAX_AGE = 400 * 24 * 60 * 60; // the longest lifetime browsers allow
-const DEVICE_MAX_AGE = AUTH_STATE_MAX_AGE;
+const DEVICE_MAX_AGE = DEVICE_MEMORY_DAYS * 24 * 60 * 60;
 const SSO_FAILURE_MAX_AGE = 60;
 /** What the sso-failure cookie may hold: a short code (lib/http/sso.ts), never free text. */
 const SSO_FAILURE_CODE = /^[a-z_]{1,32}$/;
