@@ -2,7 +2,7 @@
 import { importSigningKey, signAccessToken, verifyAccessToken } from "../lib/auth/access-token";
 import { loadAuthConfig } from "../lib/auth/config";
 import argon2 from "argon2";
-import { ARGON2_OPTIONS, hashPassword } from "../lib/auth/password";
+import { ARGON2_OPTIONS, hashPassword, setHashingLimits } from "../lib/auth/password";
 import { AuthService } from "../lib/auth/service";
 import { openTempDatabase } from "../tests/support/temp-database";
 
@@ -70,10 +70,11 @@ export async function hashMilliseconds(count: number): Promise<number> {
 
 /**
  * Hashes a second with `concurrency` hashes always in flight, as `concurrency` logins would have, through
- * hashPassword (which lets only so many run at once) or, with `raw`, straight into argon2 (as many at
- * once as libuv's pool has threads): what the limit costs in hashing capacity.
+ * hashPassword (its pool of low-priority worker processes) or, with `raw`, straight into argon2 in this
+ * process (as many at once as libuv's pool has threads, every core busy): the machine's hashing capacity.
  */
 export async function hashesPerSecond(seconds: number, concurrency: number, raw = false): Promise<number> {
+  setHashingLimits({ maxWaitSeconds: 60 }); // a rate, not the queue's bound, is measured here
   const hash = raw ? (password: string) => argon2.hash(password, ARGON2_OPTIONS) : hashPassword;
   const start = performance.now();
   const end = start + seconds * 1000;

@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { projectRoot as root } from "../tests/support/root";
 import { buildApp } from "../tests/support/build";
+import { Client as Browser, uniqueEmail } from "../tests/support/accounts";
+import { floodLogins, percentile } from "../tests/support/flood";
 import { databaseCpu, type DatabaseCpu } from "./database-cpu.mts";
 import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
 import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";
@@ -31,9 +33,14 @@ const PASSWORD = "benchmark password, long enough";
 const WATCHDOG_MINUTES = quick ? 10 : 30; // the whole run stops by itself even if something hangs
 
 // The bench server: benchmark routes on, no per-address bound on refresh or register (one address sends
-// everything here), and an access token that outlives the run so one login serves every page load.
+// everything here), and an access token that outlives the run so one login serves every page load. The
+// loopback is a trusted proxy, so the 400-login flood can come from many addresses (X-Forwarded-For). The
+// hashing queue's bound is lifted: rates and latencies are measured here, with every login queued (a
+// harder case for everyone else than 503s); tests/api/flood.test.ts checks the bound itself.
 const SERVER_SETTINGS = {
   BENCH_ROUTES: "1",
+  AUTH_TRUSTED_PROXIES: "127.0.0.1",
+  AUTH_HASH_MAX_WAIT: "60",
   AUTH_SECRET: randomBytes(48).toString("base64url"),
   AUTH_ACCESS_TTL: "3600",
   AUTH_REFRESH_RATE_LIMIT: "0",
@@ -220,11 +227,11 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
       rounds,
       rows: [{ label: "POST /api/auth/login (16 accounts, right password)", connections: String(FLOOD), summary: loads.login! }],
       figures: [
-        [`password hashes/s in process, ${FLOOD} in flight (hashPassword)`, loads.hash!.rps.toFixed(1)],
-        [`  the same straight into argon2, without hashPassword's limit`, loads.argon2!.rps.toFixed(1)],
-        [`  login req/s / that (for information)`, ratio(rounds, "login", "argon2").toFixed(2)],
+        [`argon2 raw rate at our parameters, ${FLOOD} in flight (every core busy, no pool)`, loads.argon2!.rps.toFixed(1)],
+        [`password hashes/s through hashPassword's worker pool, ${FLOOD} in flight`, loads.hash!.rps.toFixed(1)],
+        [`  login req/s / that (for information)`, ratio(rounds, "login", "hash").toFixed(2)],
       ],
-      checks: [check(`login req/s / password hashes/s (both ${FLOOD} in flight)`, ratio(rounds, "login", "hash"), ">=", 0.9)],
+      checks: [check(`login req/s / argon2 raw rate (both ${FLOOD} in flight)`, ratio(rounds, "login", "argon2"), ">=", 0.9)],
     };
   },
 
@@ -245,10 +252,35 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
         { label: "GET /api/me, one client, idle", connections: probeConnections, summary: loads.idle! },
         { label: "GET /api/me, one client, during the login flood", connections: probeConnections, summary: loads.flood! },
       ],
-      checks: [check("GET /api/me p99: during login flood / idle", ratio(rounds, "flood", "idle", "p99"), "<=", 3)],
+      figures: await personDuringFlood(ctx.url),
+      checks: [check("GET /api/me p99: during login flood / idle", ratio(rounds, "flood", "idle", "p99"), "<=", 1.5)],
     };
   },
 };
+
+/**
+ * A person's /api/me, refreshes and own login during 400 concurrent logins for random emails from 400
+ * addresses, every one of them queued and hashed (the bench server lifts the queue's bound).
+ */
+async function personDuringFlood(url: string): Promise<[string, string][]> {
+  const address = "203.0.113.10";
+  const client = new Browser(url, { "user-agent": "bench/person", "x-forwarded-for": address });
+  const email = uniqueEmail("person");
+  await client.register(email, PASSWORD);
+  const outcome = await floodLogins(url, { client, email, password: PASSWORD, user: { id: "", email }, sessionId: "", address }, {
+    count: 400,
+    addressOf: (i) => `198.18.${i >> 8}.${i & 255}`,
+  });
+  const count = (status: number) => outcome.flood.filter((response) => response.status === status).length;
+  const failed = [...outcome.me, ...outcome.refresh].filter((response) => response.status !== 200).length;
+  return [
+    ["400-login flood from 400 addresses: 401 / 429 / 503 answers", `${count(401)} / ${count(429)} / ${count(503)}`],
+    ["  the person's GET /api/me p99 during it, ms", percentile(outcome.me.map((r) => r.ms), 99).toFixed(1)],
+    ["  the person's refresh p99 during it, ms", percentile(outcome.refresh.map((r) => r.ms), 99).toFixed(1)],
+    ["  the person's requests that did not answer 200", String(failed)],
+    ["  the person's own login: status, ms", `${outcome.login.status}, ${outcome.login.ms.toFixed(0)}`],
+  ];
+}
 
 /**
  * What a person's dashboard holds: two more devices signed in (sessions, and "new browser" events and
