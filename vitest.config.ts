@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // The server tests build the app once (tests/support/build.ts) and start `next start` processes.
 const serverTests = {
@@ -15,14 +15,27 @@ export default defineConfig({
       {
         extends: true,
         // 30 s: a few tests hash a hundred passwords (argon2id), slow while the other projects share the cores.
-        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"],
+          // Needs PostgreSQL itself (LISTEN/NOTIFY): in unit-pg only.
+          exclude: [...configDefaults.exclude, "lib/db/pg-revocation-feed.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
       },
       {
         // The store and the service over PostgreSQL: the same tests, on a database per test file.
         extends: true,
         test: {
           name: "unit-pg",
-          include: ["lib/auth/service.test.ts", "lib/auth/recovery.test.ts", "lib/db/prisma-store.test.ts", "lib/auth/admin.test.ts"],
+          include: [
+            "lib/auth/service.test.ts",
+            "lib/auth/recovery.test.ts",
+            "lib/db/prisma-store.test.ts",
+            "lib/auth/admin.test.ts",
+            "lib/db/pg-revocation-feed.test.ts",
+          ],
           environment: "node",
           testTimeout: 30_000,
           env: { TEST_DATABASE: "postgres" },

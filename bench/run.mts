@@ -16,6 +16,7 @@ import { databaseCpu, type DatabaseCpu } from "./database-cpu.mts";
 import { hashesPerSecond, hashMilliseconds, rotationsPerSecond, verificationsPerSecond } from "./inprocess.mts";
 import { rotatingCookie, runLoad, type Client, type LoadResult, type LoadSpec } from "./load.mts";
 import { check, checkTable, figureTable, loadTable, ratio, summarise, type Check, type Rounds, type Row } from "./report.mts";
+import { scalingFigures } from "./scaling.mts";
 import { startBenchServer, stopAll } from "./server.mts";
 
 const quick = process.argv.includes("--quick");
@@ -317,9 +318,11 @@ function loginFlood({ accounts, load }: Context) {
   });
 }
 
-// `inprocess` names the in-process figures, which need no server.
-const only = onlyArg ? onlyArg.split(",").filter((name) => name !== "inprocess") : Object.keys(GROUPS);
+// `inprocess` names the in-process figures, which need no server; `scaling` the two-instance figures on
+// PostgreSQL (a database of their own on the local server, as the tests make).
+const only = onlyArg ? onlyArg.split(",").filter((name) => name !== "inprocess" && name !== "scaling") : Object.keys(GROUPS);
 const inProcessWanted = !onlyArg || onlyArg.split(",").includes("inprocess");
+const scalingWanted = !onlyArg || onlyArg.split(",").includes("scaling");
 for (const name of only) if (!GROUPS[name]) throw new Error(`--only: no group "${name}" (groups: inprocess, ${Object.keys(GROUPS).join(", ")})`);
 
 type DatabaseResult = Record<string, GroupResult>;
@@ -417,6 +420,8 @@ async function main(): Promise<void> {
     databases.postgres = await benchDatabase("PostgreSQL (DATABASE_URL)", { DATABASE_URL: databaseUrl });
   }
 
+  const scaling = scalingWanted ? await scalingFigures(SERVER_SETTINGS, log) : undefined;
+
   const loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
   log("\n" + "=".repeat(110));
   log(`load average (1 min) before ${loadAverage.before.toFixed(1)}, after ${loadAverage.after.toFixed(1)} on ${os.cpus().length} cores`);
@@ -433,12 +438,18 @@ async function main(): Promise<void> {
   for (const [name, result] of Object.entries(databases)) {
     printDatabase(name === "sqlite" ? "SQLite" : "PostgreSQL", result);
   }
+  if (scaling) {
+    log();
+    log(figureTable("scaling out: two instances, one PostgreSQL database", scaling.figures));
+    log();
+    log(checkTable("targets (scaling out)", scaling.checks));
+  }
 
   const file = path.join(root, "bench", "results.json");
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(
     file,
-    `${JSON.stringify({ started, finished: new Date(), quick, seconds: SECONDS, rounds: ROUNDS, machine: { cores: os.cpus().length, node: process.version, loadAverage }, inProcess, databases: forJson(databases) }, null, 2)}\n`,
+    `${JSON.stringify({ started, finished: new Date(), quick, seconds: SECONDS, rounds: ROUNDS, machine: { cores: os.cpus().length, node: process.version, loadAverage }, inProcess, databases: forJson(databases), scaling }, null, 2)}\n`,
   );
   log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }

@@ -11,6 +11,7 @@ import { loadAuthConfig, type AuthConfig, type Env } from "../auth/config";
 import { importKeyRing } from "../auth/keys";
 import type { AuthMetrics } from "../auth/metrics";
 import { setHashingLimits } from "../auth/password";
+import { inProcessFeed } from "../auth/revocation-feed";
 import { AuthService } from "../auth/service";
 import type { AuthStore } from "../auth/store";
 import { database as processDatabase, type Database } from "../db/client";
@@ -58,8 +59,10 @@ export async function buildAuthApp(env: Env, options: AuthAppOptions = {}): Prom
   const store = reportingUnavailable(new PrismaAuthStore(database));
   const outbox = `${databaseSettings(env, process.cwd()).dataDir}/outbox`;
   const mailer = createMailer(config, outbox, logMailJson);
-  const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics, notify: mailer.notify });
-  const admin = new AccountAdmin({ config, store, log });
+  // Pushed between instances on PostgreSQL; in process on SQLite (one server) or with push turned off.
+  const feed = (config.revocationPush && database.revocationFeed?.()) || inProcessFeed();
+  const service = new AuthService({ config, store, ...keys, log, metrics: options.metrics, notify: mailer.notify, feed });
+  const admin = new AccountAdmin({ config, store, log, feed });
   const sso = config.oidc && new OpenIdClient(config.oidc, `${config.appUrl}/api/auth/oidc/callback`);
   const ssoFlows = new OidcFlowSeal(secret);
   return { config, log, database, store, service, admin, mailer, sso, ssoFlows };

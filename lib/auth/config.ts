@@ -32,6 +32,12 @@ export interface AuthConfig {
   redisUrl: string | undefined;
   /** Prefix of every Redis key this app writes, so several apps (or tests) can share one Redis. */
   redisKeyPrefix: string;
+  /**
+   * On PostgreSQL, revocations are pushed to every instance with LISTEN/NOTIFY, so a liveness answer is
+   * kept until its access token expires; false keeps to re-reading every LIVENESS_CACHE_MS (for a pooler
+   * in transaction mode, where LISTEN does not work).
+   */
+  revocationPush: boolean;
   /** The Bearer token `GET /api/metrics` asks for; undefined: the endpoint answers 404. */
   metricsToken: string | undefined;
   allowSignup: boolean;
@@ -166,6 +172,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
     forgotRatePerMinute: seconds(env, "AUTH_FORGOT_RATE_LIMIT", 60),
     redisUrl: env.REDIS_URL?.trim() || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || "keep-signed-in:",
+    revocationPush: flag(env, "AUTH_REVOCATION_PUSH", true) ?? true,
     metricsToken: metricsToken(env),
     allowSignup: flag(env, "AUTH_ALLOW_SIGNUP", true) ?? true,
     cookieSecure: flag(env, "AUTH_COOKIE_SECURE", undefined),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LIVENESS_CACHE_MS, LivenessCache } from "./liveness-cache";
-import type { AuthMetrics } from "./metrics";
+import { noMetrics, type AuthMetrics } from "./metrics";
 import type { SessionWithUser } from "./store";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
@@ -16,7 +16,7 @@ function sessionOf(id: string, userId = "u1"): SessionWithUser {
 
 function counted() {
   const lookups = { hit: 0, miss: 0 };
-  const metrics: AuthMetrics = { livenessLookup: (result) => lookups[result]++, revocationNotice: () => {} };
+  const metrics: AuthMetrics = { ...noMetrics, livenessLookup: (result) => lookups[result]++ };
   return { lookups, cache: new LivenessCache(metrics, 3) };
 }
 

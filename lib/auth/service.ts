@@ -32,7 +32,7 @@ import {
   successorHashes,
   type RefreshDecision,
 } from "./refresh-token";
-import { inProcessFeed, type RevocationFeed, type RevocationNotice } from "./revocation-feed";
+import { inProcessFeed, type FeedState, type RevocationFeed, type RevocationNotice } from "./revocation-feed";
 import {
   accessTokenExpiry,
   addSeconds,
@@ -137,13 +137,17 @@ export class AuthService {
     this.notify = deps.notify ?? silentNotify;
     this.liveness = new LivenessCache(this.metrics);
     this.feed = deps.feed ?? inProcessFeed();
-    this.liveness.feedState(this.feed.state);
+    const followState = (state: FeedState) => {
+      this.liveness.feedState(state);
+      this.metrics.revocationFeed(state);
+    };
+    followState(this.feed.state);
     this.feed.subscribe({
       notice: (notice) => {
         this.metrics.revocationNotice("received");
         this.liveness.drop(notice);
       },
-      state: (state) => this.liveness.feedState(state),
+      state: followState,
     });
   }
 

@@ -8,6 +8,8 @@ import type { AuthDb } from "./auth-db";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { databaseSettings, dialectOf, poolSize, sqliteFile, type Dialect, type Env } from "../settings.mjs";
+import type { RevocationFeed } from "../auth/revocation-feed";
+import { postgresRevocationFeed } from "./pg-revocation-feed";
 import { postgresSessionQueries, sqliteSessionQueries, type SessionQueries } from "./session-queries";
 
 export interface Database {
@@ -17,6 +19,11 @@ export interface Database {
   queries: SessionQueries;
   /** PostgreSQL's connection pool, shared with Prisma (the per-address bounds count on it); none on SQLite. */
   pool?: pg.Pool;
+  /**
+   * PostgreSQL's revocation feed between instances (LISTEN/NOTIFY), made when asked: its listening
+   * connection opens with the first subscriber and closes with the database.
+   */
+  revocationFeed?: () => RevocationFeed;
   /** Disconnects Prisma, then the driver connections it shares. */
   close(): Promise<void>;
 }
@@ -56,7 +63,12 @@ export function openPostgres(url: string, env: Env = process.env): Database {
   pool.on("error", (error) => console.error(JSON.stringify({ event: "database_connection_lost", error: error.message })));
   const prisma = new PostgresClient({ adapter: new PrismaPg(pool) });
   // Same models, another generated type family: see auth-db.ts.
-  return assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), () => pool.end(), pool);
+  let feed: RevocationFeed | undefined;
+  const database = assemble("postgresql", prisma as unknown as AuthDb, postgresSessionQueries(pool), async () => {
+    await feed?.close();
+    await pool.end();
+  }, pool);
+  return { ...database, revocationFeed: () => (feed ??= postgresRevocationFeed(url, pool)) };
 }
 
 export function openDatabase(url: string, env: Env = process.env): Database {

@@ -29,6 +29,13 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(candidate.cause, depth + 1) || isDatabaseUnavailable(meta?.driverAdapterError, depth + 1);
 }
 
+/** An outage error as AuthError("service_unavailable"), logged; any other error as it is. */
+export function reportedUnavailable(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  console.error(JSON.stringify({ event: "database_unavailable", at: new Date().toISOString(), error: describe(error) }));
+  return new AuthError("service_unavailable", { retryAfter: RETRY_AFTER_SECONDS, unavailableCause: "database" });
+}
+
 /** The same store, whose outage errors arrive as AuthError("service_unavailable"). */
 export function reportingUnavailable(store: AuthStore): AuthStore {
   return new Proxy(store, {
@@ -39,9 +46,7 @@ export function reportingUnavailable(store: AuthStore): AuthStore {
         try {
           return await value.apply(target, args);
         } catch (error) {
-          if (!isDatabaseUnavailable(error)) throw error;
-          console.error(JSON.stringify({ event: "database_unavailable", at: new Date().toISOString(), error: describe(error) }));
-          throw new AuthError("service_unavailable", { retryAfter: RETRY_AFTER_SECONDS, unavailableCause: "database" });
+          throw reportedUnavailable(error);
         }
       };
     },

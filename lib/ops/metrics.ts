@@ -20,6 +20,9 @@ function createMetrics() {
   };
   const metrics = {
     registry,
+    setFeedState: (state: string) => {
+      for (const known of ["pushed", "local", "down"]) feedState.set({ state: known }, known === state ? 1 : 0);
+    },
     logins: labelled("auth_logins_total", "Password logins by outcome", "outcome", ["success", "invalid_credentials", "throttled"]),
     refreshes: labelled(
       "auth_refreshes_total",
@@ -46,6 +49,12 @@ function createMetrics() {
       ["database", "hashing"],
     ),
   };
+  const feedState = new Gauge({
+    name: "auth_revocation_feed_state",
+    help: "The revocation feed's state: 1 for the current one (pushed: LISTEN connected; local: in process; down: reconnecting)",
+    labelNames: ["state"],
+    registers,
+  });
   new Gauge({
     name: "auth_password_hash_queue_length",
     help: "Password hashes and verifications waiting for a hashing worker",
@@ -132,6 +141,7 @@ export function countAuthEvent(entry: AuthLogEntry): void {
 export const prometheusMetrics: AuthMetrics = {
   livenessLookup: (result) => metrics().livenessLookups.inc({ result }),
   revocationNotice: (direction) => metrics().revocationNotices.inc({ direction }),
+  revocationFeed: (state) => metrics().setFeedState(state),
 };
 
 export function countUnavailable(cause: string): void {
