@@ -166,7 +166,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
     loginWindow: seconds(env, "AUTH_LOGIN_WINDOW", 900, 1),
     ipMaxFailures: seconds(env, "AUTH_IP_MAX_FAILURES", 300, 100),
     ipWindow: seconds(env, "AUTH_IP_WINDOW", 60, 1),
-    hashMaxWait: seconds(env, "AUTH_HASH_MAX_WAIT", 2, 1),
+    hashMaxWait: seconds(env, "AUTH_HASH_MAX_WAIT", 10, 1),
     refreshRatePerMinute: seconds(env, "AUTH_REFRESH_RATE_LIMIT", 3000),
     registerRatePerMinute: seconds(env, "AUTH_REGISTER_RATE_LIMIT", 600),
     forgotRatePerMinute: seconds(env, "AUTH_FORGOT_RATE_LIMIT", 60),

@@ -30,7 +30,7 @@ export const ARGON2_OPTIONS = {
 const WORKER_NICENESS = 10;
 /** What a hash is assumed to take until the pool has timed some (then a moving average of real ones). */
 const FIRST_ESTIMATE_MS = 50;
-const DEFAULT_MAX_WAIT_MS = 2_000;
+const DEFAULT_MAX_WAIT_MS = 10_000; // AUTH_HASH_MAX_WAIT's default
 
 /** The hashing queue as operators see it (lib/ops/metrics.ts): now, and totals since the process started. */
 export interface HashingStats {

@@ -53,12 +53,13 @@ export interface AttemptLogEntry {
 export const PENDING_STALE_SECONDS = 60;
 
 /**
- * Password checks one address may have in flight at once. Without it a flood from one address could take
- * the whole hashing queue and every other person's login would wait behind it (or get 503); with it the
- * address gets its share and the rest of its burst a 429 at once. Far above what a person or a shared
- * office address sends, and it bounds concurrency only: 100 failures a minute remain possible (contract).
+ * Password checks one address may have in flight at once: the rest of a burst gets a 429 at once instead
+ * of a pending row and a place in the queue. The fair hashing queue already keeps one address's burst
+ * from delaying anyone else's login; this bounds what the burst costs. Far above what a person or a shared
+ * office address sends, and above the contract's 100 failures a minute even when a client sends all 100
+ * at once.
  */
-export const MAX_IN_FLIGHT_PER_ADDRESS = 32;
+export const MAX_IN_FLIGHT_PER_ADDRESS = 128;
 
 /**
  * Whether one more attempt for a subject may be checked, counting the attempts being checked now: the
