@@ -200,7 +200,11 @@ describe("single sign-on with required verification", () => {
     const auth = service({ AUTH_REQUIRE_EMAIL_VERIFICATION: "true" });
     expect(await codeOf(auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP))).toBe("email_unverified");
     expect(await database.db.session.count()).toBe(0);
+    const created = await database.db.identity.findFirstOrThrow();
+    advance(60);
     expect(await codeOf(auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP))).toBe("email_unverified");
+    // The refused sign-in is not recorded as the identity's last use.
+    expect((await database.db.identity.findFirstOrThrow()).lastUsedAt).toEqual(created.lastUsedAt);
     await auth.verifyEmail(lastLink("verify_email_link"));
     const issued = await auth.signInWithIdentity(identity("sub-1", ALICE, false), LAPTOP);
     expect(issued.user.email).toBe(ALICE);

@@ -225,8 +225,9 @@ export class AuthService {
     const email = identity.email === null ? null : normalizeEmail(identity.email);
     const known = await this.store.findIdentity(identity.issuer, identity.subject);
     if (known) {
-      await this.store.markIdentityUsed(known.identity.id, email, now);
+      // Refused before anything is written: a sign-in that did not happen is not the identity's last use.
       this.assertVerifiedForSso(known.user, now, client);
+      await this.store.markIdentityUsed(known.identity.id, email, now);
       return this.signIn(known.user, client, now, "sso_sign_in");
     }
     if (!email) throw new AuthError("sso_email_missing");
