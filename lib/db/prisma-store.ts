@@ -84,15 +84,18 @@ async function revokeWhere(db: AuthModels, filter: SessionFilter, reason: Revoke
  */
 export const DELETE_CHUNK = 500;
 
-/** Deletes the rows a bounded query found, by primary key, `DELETE_CHUNK` at a time; returns how many went. */
-async function deleteBatch<Id>(
-  found: PromiseLike<{ id: Id }[]>,
-  remove: (ids: Id[]) => PromiseLike<{ count: number }>,
-): Promise<number> {
-  const ids = (await found).map((row) => row.id);
+/** A table `prune` empties, as Prisma's delegate for it offers it. */
+interface PrunableTable<Where, Id> {
+  findMany(args: { where: Where; select: { id: true }; take: number }): PromiseLike<{ id: Id }[]>;
+  deleteMany(args: { where: { id: { in: Id[] } } }): PromiseLike<{ count: number }>;
+}
+
+/** Deletes at most `limit` rows that match `where`, by primary key, `DELETE_CHUNK` at a time; returns how many went. */
+async function deleteBatch<Where, Id>(table: PrunableTable<Where, Id>, where: Where, limit: number): Promise<number> {
+  const ids = (await table.findMany({ where, select: { id: true }, take: limit })).map((row) => row.id);
   let removed = 0;
   for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
-    removed += (await remove(ids.slice(start, start + DELETE_CHUNK))).count;
+    removed += (await table.deleteMany({ where: { id: { in: ids.slice(start, start + DELETE_CHUNK) } } })).count;
   }
   return removed;
 }
@@ -434,30 +437,12 @@ export class PrismaAuthStore implements AuthStore {
   async prune(request: PruneRequest): Promise<PruneCounts> {
     const { sessionsEndedBefore: before, limit } = request;
     const ended = sessionEndedBeforeFilter(before);
-    const refreshTokens = await deleteBatch(
-      this.db.refreshToken.findMany({ where: { session: ended }, select: { id: true }, take: limit }),
-      (ids) => this.db.refreshToken.deleteMany({ where: { id: { in: ids } } }),
-    );
-    const sessions = await deleteBatch(
-      this.db.session.findMany({ where: { ...ended, refreshTokens: { none: {} } }, select: { id: true }, take: limit }),
-      (ids) => this.db.session.deleteMany({ where: { id: { in: ids } } }),
-    );
-    const loginFailures = await deleteBatch(
-      this.db.loginFailure.findMany({ where: { failedAt: { lt: request.loginFailuresBefore } }, select: { id: true }, take: limit }),
-      (ids) => this.db.loginFailure.deleteMany({ where: { id: { in: ids } } }),
-    );
-    const securityEvents = await deleteBatch(
-      this.db.securityEvent.findMany({ where: { createdAt: { lt: request.securityEventsBefore } }, select: { id: true }, take: limit }),
-      (ids) => this.db.securityEvent.deleteMany({ where: { id: { in: ids } } }),
-    );
-    const emailTokens = await deleteBatch(
-      this.db.emailToken.findMany({ where: { expiresAt: { lt: request.emailTokensExpiredBefore } }, select: { id: true }, take: limit }),
-      (ids) => this.db.emailToken.deleteMany({ where: { id: { in: ids } } }),
-    );
-    const devices = await deleteBatch(
-      this.db.device.findMany({ where: { lastSeenAt: { lt: request.devicesUnseenBefore } }, select: { id: true }, take: limit }),
-      (ids) => this.db.device.deleteMany({ where: { id: { in: ids } } }),
-    );
+    const refreshTokens = await deleteBatch(this.db.refreshToken, { session: ended }, limit);
+    const sessions = await deleteBatch(this.db.session, { ...ended, refreshTokens: { none: {} } }, limit);
+    const loginFailures = await deleteBatch(this.db.loginFailure, { failedAt: { lt: request.loginFailuresBefore } }, limit);
+    const securityEvents = await deleteBatch(this.db.securityEvent, { createdAt: { lt: request.securityEventsBefore } }, limit);
+    const emailTokens = await deleteBatch(this.db.emailToken, { expiresAt: { lt: request.emailTokensExpiredBefore } }, limit);
+    const devices = await deleteBatch(this.db.device, { lastSeenAt: { lt: request.devicesUnseenBefore } }, limit);
     return { refreshTokens, sessions, loginFailures, securityEvents, emailTokens, devices };
   }
 }
