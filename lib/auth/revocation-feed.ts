@@ -1,7 +1,7 @@
 // How instances tell each other that sessions ended, as a port: the service publishes a notice after every
 // revocation, and every instance's liveness cache drops what the notice names. lib/db/pg-revocation-feed.ts
-// carries notices between instances with PostgreSQL's LISTEN/NOTIFY; on SQLite (one server) they stay in
-// process (inProcessFeed).
+// carries notices between instances with PostgreSQL's LISTEN/NOTIFY, sent by the database as the revocation
+// commits; on SQLite (one server) they stay in process (inProcessFeed).
 
 /** Which sessions ended: some by id, every session of an account, or every session there is. */
 export type RevocationNotice = { sessionIds: string[] } | { userId: string } | { all: true };
@@ -23,7 +23,10 @@ export interface FeedListener {
 
 export interface RevocationFeed {
   readonly state: FeedState;
-  /** Tells every instance, this one included, once the revocation is written. */
+  /**
+   * Tells every instance, this one included, once the revocation is written. A feed whose database sends
+   * the notices as the revocation commits (PostgreSQL) has nothing left to do.
+   */
   publish(notice: RevocationNotice): Promise<void>;
   /** Returns the unsubscribe. */
   subscribe(listener: FeedListener): () => void;
@@ -48,11 +51,7 @@ export function inProcessFeed(): RevocationFeed {
   };
 }
 
-/** A notice as it travels (a NOTIFY payload is text), and back; anything else received is null. */
-export function encodeNotice(notice: RevocationNotice): string {
-  return JSON.stringify(notice);
-}
-
+/** A notice as it travels (a NOTIFY payload is JSON text); anything else received is null. */
 export function decodeNotice(text: string): RevocationNotice | null {
   try {
     const value: unknown = JSON.parse(text);

@@ -68,7 +68,7 @@ export function openPostgres(url: string, env: Env = process.env): Database {
     await feed?.close();
     await pool.end();
   }, pool);
-  return { ...database, revocationFeed: () => (feed ??= postgresRevocationFeed(url, pool)) };
+  return { ...database, revocationFeed: () => (feed ??= postgresRevocationFeed(url)) };
 }
 
 export function openDatabase(url: string, env: Env = process.env): Database {

@@ -1,11 +1,11 @@
-// The revocation feed between instances on PostgreSQL: a notice is a NOTIFY on one channel, sent through
-// the shared pool after the revocation is written, and every instance LISTENs on a dedicated connection of
-// its own (a pooled connection would be handed to other queries and stop listening). When that connection
-// is lost the feed says `down` at once, so the liveness cache falls back to its short rule; it reconnects
-// with back-off, and `pushed` again makes the cache start empty (notices sent meanwhile were missed).
+// The revocation feed between instances on PostgreSQL: a notice is a NOTIFY on one channel, sent by the
+// database itself when a transaction that ends sessions commits (a trigger on "Session"."revokedAt", in
+// prisma/postgres/migrations/*_revocation_notice_on_commit), and every instance LISTENs on a dedicated
+// connection of its own (a pooled connection would be handed to other queries and stop listening). When that
+// connection is lost the feed says `down` at once, so the liveness cache falls back to its short rule; it
+// reconnects with back-off, and `pushed` again makes the cache start empty (notices sent meanwhile were missed).
 import pg from "pg";
-import { decodeNotice, encodeNotice, type FeedListener, type FeedState, type RevocationFeed } from "../auth/revocation-feed";
-import { reportedUnavailable } from "./unavailable";
+import { decodeNotice, type FeedListener, type FeedState, type RevocationFeed } from "../auth/revocation-feed";
 
 export const REVOCATION_CHANNEL = "auth_revocations";
 /** How the listening connection shows in pg_stat_activity (and how a test finds it to terminate it). */
@@ -25,7 +25,7 @@ function logLine(event: string, detail: Record<string, unknown> = {}): void {
   console.error(JSON.stringify({ event, at: new Date().toISOString(), ...detail }));
 }
 
-export function postgresRevocationFeed(url: string, pool: pg.Pool): RevocationFeed {
+export function postgresRevocationFeed(url: string): RevocationFeed {
   const listeners = new Set<FeedListener>();
   let state: FeedState = "down";
   let current: pg.Client | undefined;
@@ -97,12 +97,10 @@ export function postgresRevocationFeed(url: string, pool: pg.Pool): RevocationFe
     get state() {
       return state;
     },
-    async publish(notice) {
-      // A failure is the request's (a 503 when the database is away): the revocation is written, and a
-      // retry (logout is idempotent) publishes again.
-      await pool.query("SELECT pg_notify($1, $2)", [REVOCATION_CHANNEL, encodeNotice(notice)]).catch((error: unknown) => {
-        throw reportedUnavailable(error);
-      });
+    async publish() {
+      // Nothing is left to send: the database sent one notice per ended session when the revocation
+      // committed. Sent from here, after the commit, a notice would be lost with a process that died in
+      // between, and a cached session would outlive its revocation until its access token expired.
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -3,6 +3,7 @@
 // at once; when B's listening connection is killed (pg_terminate_backend), B falls back to re-reading at
 // once, so the contract's "within 1 second on every instance" holds throughout, and B listens again.
 // The revocation-to-refusal figures over many revocations are the bench's (README, Scaling out).
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LISTENER_APPLICATION_NAME } from "../../lib/db/pg-revocation-feed";
 import { PASSWORD, uniqueEmail } from "../support/accounts";
@@ -104,6 +105,19 @@ describe("revocations pushed between instances", () => {
     expect(delay).toBeLessThan(1_000);
     expect((await metrics(a)).get('auth_revocation_notices_total{direction="sent"}')).toBeGreaterThan(sentBefore);
     expect((await metrics(b)).get('auth_revocation_notices_total{direction="received"}')).toBeGreaterThan(receivedBefore);
+  });
+
+  it("refuses on B a session ended by a transaction no instance announced (as one that died after its commit leaves it)", async () => {
+    await Promise.all([untilPushed(a), untilPushed(b)]);
+    const session = await signIn(a);
+    await expectKeptPastPollingWindow(session.access);
+    const { sid } = decodeJwt<{ sid: string }>(session.access);
+    await query(database.url, `UPDATE "Session" SET "revokedAt" = now(), "revokedReason" = 'logout' WHERE "id" = $1`, [sid]);
+    const delay = await refusedAfter(b, session.access);
+    report(`session ended by SQL from outside the app → B refused the access token it had cached after ${delay} ms`);
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThan(1_000);
+    expect((await me(a, session.access)).status).toBe(401);
   });
 
   it("keeps the 1 s promise when B's listening connection is killed, and B listens again afterwards", async () => {
