@@ -176,6 +176,14 @@ function isBusy(error: unknown): boolean {
  * writer). Its busy timeout is 0 and a busy statement is retried after a timer instead: better-sqlite3 is
  * synchronous, and waiting inside it would stop the event loop, the very loop on which Prisma must finish
  * the transaction that holds the lock.
+ *
+ * For the same reason its commits do not wait for the disk (`synchronous = NORMAL`): with the default
+ * (FULL) every rotation's commit was an fsync of the WAL on the event loop, and every other request waited
+ * for the disk with it. In WAL mode NORMAL is still atomic and safe from corruption, and a commit survives a
+ * crash of the app; only a power loss or a crash of the machine can roll back the last rotations before
+ * the next sync (any commit of Prisma's connection, which keeps FULL for everything else, or a checkpoint).
+ * A rotation rolled back that way leaves its token unspent and the successor unknown: that person's next
+ * refresh is refused (`refresh_invalid`) and they sign in again. Revocations are not written here.
  */
 export function sqliteSessionQueries(url: string): SessionQueries & { close(): void } {
   const date: DateOf = (value) => new Date(value as string);
@@ -183,6 +191,7 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
 
   function prepare() {
     const db = new BetterSqlite3(url.replace(/^file:/, ""), { timeout: 0 });
+    db.pragma("synchronous = NORMAL");
     const spend = db.prepare(`UPDATE "RefreshToken" SET "spentAt" = ? WHERE "id" = ? AND "spentAt" IS NULL`);
     const insertToken = db.prepare(
       `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt") VALUES (?, ?, ?, ?, ?, ?)`,
