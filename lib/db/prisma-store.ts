@@ -1,7 +1,7 @@
 // The auth store on Prisma, for SQLite and PostgreSQL alike. Each method is one query or one short
-// transaction; the few places where the two databases need different SQL say why. The two hot paths,
-// reading a session or a refresh token and rotating a token, go straight through the driver
-// (session-queries.ts).
+// transaction; the few places where the two databases need different SQL say why. The hot paths, reading a
+// session or a refresh token, rotating a token, a password login's writes and the dashboard's reads, go
+// straight through the driver (session-queries.ts).
 import { randomUUID } from "node:crypto";
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type { EmailTokenPurpose, EmailTokenRecord } from "../auth/email-token";
@@ -25,17 +25,9 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
-import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
 import { liveSessionFilter, sessionEndedBeforeFilter, type RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
-
-/**
- * First key of the two-key advisory locks a login reservation takes on PostgreSQL (the second is a hash of
- * the subject). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock
- * that `prisma migrate deploy` and scripts/migrate.mjs take.
- */
-const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
 
 /**
  * Reservations in flight at once per instance. One may wait inside its transaction for another's lock (a
@@ -194,46 +186,8 @@ export class PrismaAuthStore implements AuthStore {
     });
   }
 
-  async createSession(
-    session: SessionRecord,
-    firstToken: NewRefreshToken,
-    maxLiveSessions: number,
-    credential?: CredentialCheck,
-  ): Promise<number | null> {
-    const { sessionId: _sessionId, ...token } = firstToken;
-    const now = session.createdAt;
-    return this.database.client.$transaction(async (tx) => {
-      if (credential) {
-        // A conditional write, not a read: it holds the account's row (PostgreSQL) or the write lock
-        // (SQLite) until commit, so a password change either waits for this session and then revokes it,
-        // or commits first and this finds its version gone. The rehash rides on the same condition.
-        const { count } = await tx.user.updateMany({
-          where: { id: session.userId, credentialVersion: credential.version },
-          data: credential.rehash ? { passwordHash: credential.rehash, updatedAt: now } : { credentialVersion: credential.version },
-        });
-        if (count === 0) return null;
-      }
-      await tx.session.create({ data: { ...session, refreshTokens: { create: token } } });
-      // The last session the cap keeps; every live one used less recently than it ends. One indexed
-      // read for an account under the cap, whatever its size otherwise.
-      const lastKept = await tx.session.findFirst({
-        where: { userId: session.userId, ...liveSessionFilter(now) },
-        orderBy: [{ lastUsedAt: "desc" }, { id: "desc" }],
-        skip: maxLiveSessions - 1,
-        select: { id: true, lastUsedAt: true },
-      });
-      if (!lastKept) return 0;
-      const { count } = await tx.session.updateMany({
-        where: {
-          userId: session.userId,
-          id: { not: session.id },
-          ...liveSessionFilter(now),
-          OR: [{ lastUsedAt: { lt: lastKept.lastUsedAt } }, { lastUsedAt: lastKept.lastUsedAt, id: { lt: lastKept.id } }],
-        },
-        data: { revokedAt: now, revokedReason: "session_limit" satisfies RevokeReason },
-      });
-      return count;
-    });
+  createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number, credential?: CredentialCheck): Promise<number | null> {
+    return this.database.queries.createSession(session, firstToken, maxLiveSessions, credential);
   }
 
   findSession(sessionId: string): Promise<SessionWithUser | null> {
@@ -277,64 +231,30 @@ export class PrismaAuthStore implements AuthStore {
     return this.database.queries.rotate(spentId, successor, now, idleExpiresAt, dropSpentBelow);
   }
 
-  async reserveLoginAttempt(
+  reserveLoginAttempt(
     subjects: string[],
     since: Date,
     at: Date,
     admit: (log: Map<string, LoginLogEntry[]>) => number,
   ): Promise<{ reservation: LoginReservation } | { retryAfter: number }> {
-    return this.reservations.run(() => this.reserve(subjects, since, at, admit));
+    return this.reservations.run(() => this.database.queries.reserveLoginAttempt(subjects, since, at, admit));
   }
 
-  private reserve(
-    subjects: string[],
-    since: Date,
-    at: Date,
-    admit: (log: Map<string, LoginLogEntry[]>) => number,
-  ): Promise<{ reservation: LoginReservation } | { retryAfter: number }> {
-    return this.database.client.$transaction(async (tx) => {
-      if (this.database.dialect === "postgresql") {
-        // Every instance takes the subjects in one order, so two attempts never wait for each other's
-        // second lock. SQLite needs none: its transactions take turns (one writer).
-        for (const subject of [...new Set(subjects)].sort()) {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext(${subject}::text))`;
-        }
-      }
-      const rows = await tx.loginFailure.findMany({
-        where: { subject: { in: subjects }, failedAt: { gt: since } },
-        select: { subject: true, failedAt: true, pending: true },
-      });
-      const log = new Map<string, LoginLogEntry[]>();
-      for (const row of rows) log.set(row.subject, [...(log.get(row.subject) ?? []), { at: row.failedAt, pending: row.pending }]);
-      const retryAfter = admit(log);
-      if (retryAfter > 0) return { retryAfter };
-      const ids: number[] = [];
-      for (const subject of subjects) {
-        ids.push((await tx.loginFailure.create({ data: { subject, failedAt: at, pending: true }, select: { id: true } })).id);
-      }
-      return { reservation: { ids } };
-    });
+  recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void> {
+    return this.database.queries.recordLoginFailure(reservation, at, event);
   }
 
-  async recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void> {
-    // One transaction either way: a known email costs the same single commit as an unknown one.
-    await this.database.client.$transaction(async (tx) => {
-      await tx.loginFailure.updateMany({ where: { id: { in: reservation.ids } }, data: { failedAt: at, pending: false } });
-      if (event) await tx.securityEvent.createMany({ data: [event] });
-    });
-  }
-
-  async clearLoginFailures(reservation: LoginReservation, subject: string): Promise<void> {
+  clearLoginFailures(reservation: LoginReservation, subject: string): Promise<void> {
     // Other attempts' pending entries stay: each settles its own.
-    await this.db.loginFailure.deleteMany({ where: { OR: [{ id: { in: reservation.ids } }, { subject, pending: false }] } });
+    return this.database.queries.clearLoginFailures(reservation, subject);
   }
 
   async releaseLoginAttempt(reservation: LoginReservation): Promise<void> {
     await this.db.loginFailure.deleteMany({ where: { id: { in: reservation.ids } } });
   }
 
-  async addSecurityEvents(events: SecurityEventRecord[]): Promise<void> {
-    await this.db.securityEvent.createMany({ data: events });
+  addSecurityEvents(events: SecurityEventRecord[]): Promise<void> {
+    return this.database.queries.addSecurityEvents(events);
   }
 
   async listSecurityEvents(userId: string, limit: number, filter: SecurityEventFilter = {}): Promise<SecurityEventRecord[]> {
@@ -343,29 +263,8 @@ export class PrismaAuthStore implements AuthStore {
     return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
   }
 
-  async rememberDevice(userId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new"> {
-    const seen = await this.db.device.updateMany({ where: { userId, tokenHash }, data: { lastSeenAt: now } });
-    if (seen.count > 0) return "known";
-    const first = (await this.db.device.count({ where: { userId } })) === 0;
-    try {
-      await this.db.device.create({ data: { id: randomUUID(), userId, tokenHash, createdAt: now, lastSeenAt: now } });
-    } catch (error) {
-      if (isUniqueViolation(error)) return "known"; // the same browser, signing in twice at once
-      throw error;
-    }
-    // Beyond the cap the least recently seen are forgotten, in id lists of a bounded length.
-    let forgotten: { id: string }[];
-    do {
-      forgotten = await this.db.device.findMany({
-        where: { userId },
-        orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }],
-        skip: MAX_DEVICES_PER_ACCOUNT,
-        take: DELETE_CHUNK,
-        select: { id: true },
-      });
-      if (forgotten.length > 0) await this.db.device.deleteMany({ where: { id: { in: forgotten.map((row) => row.id) } } });
-    } while (forgotten.length === DELETE_CHUNK);
-    return first ? "first" : "new";
+  rememberDevice(userId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new"> {
+    return this.database.queries.rememberDevice(userId, randomUUID(), tokenHash, now);
   }
 
   async issueEmailToken(record: EmailTokenRecord, options: { replaceOlder: boolean }): Promise<void> {

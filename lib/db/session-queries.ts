@@ -1,6 +1,7 @@
 // The paths every signed-in request takes, as plain SQL sent straight through the driver: reading a
-// session (the server-side liveness check) and redeeming a refresh token; and the reads of the page people
-// open most, the dashboard (live sessions, activity, identities, the account). Everything else goes
+// session (the server-side liveness check) and redeeming a refresh token; a password login's writes (the
+// attempt's reservation and settling, the new session under the cap, the browser, the activity); and the
+// reads of the page people open most, the dashboard (live sessions, activity, identities, the account). Everything else goes
 // through Prisma. Why: through Prisma's query engine every statement costs CPU of its own (it compiles
 // each query again at every call), and a rotation was an interactive transaction of six statements,
 // serialised on SQLite's one writer (the figures before and after: README, Performance). Here a read is
@@ -13,8 +14,21 @@
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { SecurityEventRecord } from "../auth/activity";
-import { liveSessionSql } from "../auth/session";
-import type { IdentityRecord, NewRefreshToken, SecurityEventFilter, SessionRecord, SessionWithUser, TokenWithSession, UserRecord } from "../auth/store";
+import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
+import { DELETE_CHUNK } from "./prisma-store";
+import { liveSessionSql, type RevokeReason } from "../auth/session";
+import type {
+  CredentialCheck,
+  IdentityRecord,
+  LoginLogEntry,
+  LoginReservation,
+  NewRefreshToken,
+  SecurityEventFilter,
+  SessionRecord,
+  SessionWithUser,
+  TokenWithSession,
+  UserRecord,
+} from "../auth/store";
 
 export interface SessionQueries {
   /** A session with its user, by id. */
@@ -35,6 +49,15 @@ export interface SessionQueries {
   securityEvents(userId: string, limit: number, filter: SecurityEventFilter): Promise<(Omit<SecurityEventRecord, "type"> & { type: string })[]>;
   /** A user's linked identities, the oldest link first. */
   identities(userId: string): Promise<IdentityRecord[]>;
+
+  // A password login's writes: each as AuthStore says (lib/auth/store.ts), in as few statements as it allows.
+  reserveLoginAttempt(subjects: string[], since: Date, at: Date, admit: (log: Map<string, LoginLogEntry[]>) => number): Promise<{ reservation: LoginReservation } | { retryAfter: number }>;
+  /** One transaction either way: a known email costs the same single commit as an unknown one. */
+  recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void>;
+  clearLoginFailures(reservation: LoginReservation, subject: string): Promise<void>;
+  createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number, credential?: CredentialCheck): Promise<number | null>;
+  rememberDevice(userId: string, deviceId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new">;
+  addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
@@ -76,6 +99,81 @@ function eventsParameters(userId: string, limit: number, filter: SecurityEventFi
 const eventsShape = (filter: SecurityEventFilter) => `${filter.types ? "types" : ""}${filter.since ? "since" : ""}`;
 
 const DROP_SPENT = `DELETE FROM "RefreshToken" WHERE "sessionId" = $1 AND "generation" < $2 AND "spentAt" IS NOT NULL`;
+
+// A password login's statements. `subjectIn` tests "subject" against one parameter holding the list, as
+// securityEventsSql's typeIn.
+const loginLogSql = (subjectIn: string) =>
+  `SELECT "subject", "failedAt", "pending" FROM "LoginFailure" WHERE "subject" ${subjectIn} AND "failedAt" > $2`;
+const INSERT_SESSION = `INSERT INTO "Session" ("id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt",
+  "revokedAt", "revokedReason", "userAgent", "ip") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+const INSERT_FIRST_TOKEN = `INSERT INTO "RefreshToken" ("id", "sessionId", "tokenHash", "replacesId", "generation", "issuedAt", "spentAt")
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+/**
+ * The credential check of createSession (a conditional write, not a read: it holds the account's row on
+ * PostgreSQL, SQLite's write lock is held by the transaction already), the rehash riding on its condition.
+ */
+const CHECK_CREDENTIAL = `UPDATE "User" SET "credentialVersion" = $1 WHERE "id" = $2 AND "credentialVersion" = $3`;
+const CHECK_CREDENTIAL_AND_REHASH = `UPDATE "User" SET "passwordHash" = $1, "updatedAt" = $2 WHERE "id" = $3 AND "credentialVersion" = $4`;
+/**
+ * Ends the account's live sessions used less recently than the last one the cap keeps (the new session,
+ * already inserted, is among those counted and is never ended). One indexed read for an account under the cap.
+ */
+const END_BEYOND_CAP = `WITH last_kept AS (
+  SELECT "id", "lastUsedAt" FROM "Session" WHERE "userId" = $1 AND ${liveSessionSql("$2", "$3")}
+  ORDER BY "lastUsedAt" DESC, "id" DESC LIMIT 1 OFFSET $4
+)
+UPDATE "Session" SET "revokedAt" = $5, "revokedReason" = $6
+WHERE "userId" = $7 AND "id" <> $8 AND ${liveSessionSql("$9", "$10")} AND EXISTS (SELECT 1 FROM last_kept) AND (
+  "lastUsedAt" < (SELECT "lastUsedAt" FROM last_kept)
+  OR ("lastUsedAt" = (SELECT "lastUsedAt" FROM last_kept) AND "id" < (SELECT "id" FROM last_kept)))`;
+const SESSION_LIMIT: RevokeReason = "session_limit";
+const SEEN_DEVICE = `UPDATE "Device" SET "lastSeenAt" = $1 WHERE "userId" = $2 AND "tokenHash" = $3`;
+const KNOWS_A_DEVICE = `SELECT EXISTS (SELECT 1 FROM "Device" WHERE "userId" = $1) AS "known"`;
+/** The same browser signing in twice at once inserts once: the second finds nothing inserted and is "known". */
+const INSERT_DEVICE = `INSERT INTO "Device" ("id", "userId", "tokenHash", "createdAt", "lastSeenAt") VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("userId", "tokenHash") DO NOTHING`;
+/** Beyond the cap the least recently seen are forgotten: by condition, so no id list grows with the backlog. */
+const FORGET_DEVICES = `DELETE FROM "Device" WHERE "id" IN (
+  SELECT "id" FROM "Device" WHERE "userId" = $1 ORDER BY "lastSeenAt" DESC, "id" DESC LIMIT $2 OFFSET $3)`;
+const insertEventsSql = (count: number, placeholder: () => string) =>
+  `INSERT INTO "SecurityEvent" ("userId", "type", "createdAt", "ip", "userAgent", "sessionId") VALUES ${Array.from(
+    { length: count },
+    () => `(${Array.from({ length: 6 }, placeholder).join(", ")})`,
+  ).join(", ")}`;
+/** Placeholders $first, … in order, for statements whose length depends on their input. */
+function numbered(first = 1): () => string {
+  let next = first;
+  return () => `$${next++}`;
+}
+
+function loginLogOf(rows: Row[], date: DateOf): Map<string, LoginLogEntry[]> {
+  const log = new Map<string, LoginLogEntry[]>();
+  for (const row of rows) {
+    const subject = row.subject as string;
+    log.set(subject, [...(log.get(subject) ?? []), { at: date(row.failedAt), pending: Boolean(row.pending) }]);
+  }
+  return log;
+}
+
+/** The values of INSERT_SESSION and INSERT_FIRST_TOKEN, dates written with `at`. */
+function sessionValues(session: SessionRecord, at: (date: Date) => string): unknown[] {
+  const { id, userId, createdAt, lastUsedAt, absoluteExpiresAt, idleExpiresAt, revokedAt, revokedReason, userAgent, ip } = session;
+  return [id, userId, at(createdAt), at(lastUsedAt), at(absoluteExpiresAt), at(idleExpiresAt), revokedAt && at(revokedAt), revokedReason, userAgent, ip];
+}
+function firstTokenValues(token: NewRefreshToken, at: (date: Date) => string): unknown[] {
+  return [token.id, token.sessionId, token.tokenHash, token.replacesId, token.generation, at(token.issuedAt), null];
+}
+function credentialValues(userId: string, credential: CredentialCheck, now: string): unknown[] {
+  return credential.rehash
+    ? [credential.rehash, now, userId, credential.version]
+    : [credential.version, userId, credential.version];
+}
+function capValues(session: SessionRecord, maxLiveSessions: number, now: string): unknown[] {
+  return [session.userId, now, now, maxLiveSessions - 1, now, SESSION_LIMIT, session.userId, session.id, now, now];
+}
+function eventValues(events: SecurityEventRecord[], at: (date: Date) => string): unknown[] {
+  return events.flatMap((event) => [event.userId, event.type, at(event.createdAt), event.ip, event.userAgent, event.sessionId]);
+}
 
 type Row = Record<string, unknown>;
 type DateOf = (value: unknown) => Date;
@@ -162,6 +260,16 @@ export function sqliteDate(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
 }
 
+/** Statements by the number of rows they insert (one or two events), prepared at first use. */
+function byCount<S>(make: (count: number) => S): (count: number) => S {
+  const made = new Map<number, S>();
+  return (count) => {
+    let statement = made.get(count);
+    if (!statement) made.set(count, (statement = make(count)));
+    return statement;
+  };
+}
+
 /** How long a statement keeps trying while another connection holds SQLite's write lock (as Prisma's). */
 export const SQLITE_BUSY_WAIT_MS = 5_000;
 const SQLITE_BUSY_RETRY_MS = 2;
@@ -199,6 +307,26 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     const dropSpent = db.prepare(forSqlite(DROP_SPENT));
     const touchSession = db.prepare(`UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = ? WHERE "id" = ?`);
     const events = new Map<string, BetterSqlite3.Statement>();
+    const ids = (reservation: LoginReservation) => JSON.stringify(reservation.ids);
+    const loginLog = db.prepare(forSqlite(loginLogSql("IN (SELECT value FROM json_each($1))")));
+    const insertAttempt = db.prepare(`INSERT INTO "LoginFailure" ("subject", "failedAt", "pending") VALUES (?, ?, 1)`);
+    const settleAttempts = db.prepare(`UPDATE "LoginFailure" SET "failedAt" = ?, "pending" = 0 WHERE "id" IN (SELECT value FROM json_each(?))`);
+    const clearAttempts = db.prepare(
+      `DELETE FROM "LoginFailure" WHERE "id" IN (SELECT value FROM json_each(?)) OR ("subject" = ? AND "pending" = 0)`,
+    );
+    const insertEvents = byCount((count) => db.prepare(forSqlite(insertEventsSql(count, numbered()))));
+    const addEvents = (records: SecurityEventRecord[]) => {
+      if (records.length > 0) insertEvents(records.length).run(...eventValues(records, sqliteDate));
+    };
+    const checkCredential = db.prepare(forSqlite(CHECK_CREDENTIAL));
+    const checkCredentialAndRehash = db.prepare(forSqlite(CHECK_CREDENTIAL_AND_REHASH));
+    const insertSession = db.prepare(forSqlite(INSERT_SESSION));
+    const insertFirstToken = db.prepare(forSqlite(INSERT_FIRST_TOKEN));
+    const endBeyondCap = db.prepare(forSqlite(END_BEYOND_CAP));
+    const seenDevice = db.prepare(forSqlite(SEEN_DEVICE));
+    const knowsADevice = db.prepare(forSqlite(KNOWS_A_DEVICE));
+    const insertDevice = db.prepare(forSqlite(INSERT_DEVICE));
+    const forgetDevices = db.prepare(forSqlite(FORGET_DEVICES));
     return {
       db,
       userByEmail: db.prepare(forSqlite(USER_BY_EMAIL)),
@@ -215,6 +343,40 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       },
       sessionById: db.prepare(forSqlite(SESSION_BY_ID)),
       tokenByHash: db.prepare(forSqlite(TOKEN_BY_HASH)),
+      addEvents,
+      clearAttempts: (reservation: LoginReservation, subject: string) => clearAttempts.run(ids(reservation), subject),
+      reservation: db.transaction(
+        (subjects: string[], since: Date, at: Date, admit: (log: Map<string, LoginLogEntry[]>) => number) => {
+          const retryAfter = admit(loginLogOf(loginLog.all(JSON.stringify(subjects), sqliteDate(since)) as Row[], date));
+          if (retryAfter > 0) return { retryAfter };
+          const reserved = subjects.map((subject) => Number(insertAttempt.run(subject, sqliteDate(at)).lastInsertRowid));
+          return { reservation: { ids: reserved } };
+        },
+      ),
+      failure: db.transaction((reservation: LoginReservation, at: Date, events: SecurityEventRecord[]) => {
+        settleAttempts.run(sqliteDate(at), ids(reservation));
+        addEvents(events);
+      }),
+      sessionStart: db.transaction(
+        (session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number, credential: CredentialCheck | undefined) => {
+          const now = sqliteDate(session.createdAt);
+          if (credential) {
+            const check = credential.rehash ? checkCredentialAndRehash : checkCredential;
+            if (check.run(...credentialValues(session.userId, credential, now)).changes === 0) return null;
+          }
+          insertSession.run(...sessionValues(session, sqliteDate));
+          insertFirstToken.run(...firstTokenValues(firstToken, sqliteDate));
+          return endBeyondCap.run(...capValues(session, maxLiveSessions, now)).changes;
+        },
+      ),
+      device: db.transaction((userId: string, deviceId: string, tokenHash: string, now: Date): "known" | "first" | "new" => {
+        const at = sqliteDate(now);
+        if (seenDevice.run(at, userId, tokenHash).changes > 0) return "known";
+        const first = !(knowsADevice.get(userId) as Row).known;
+        if (insertDevice.run(deviceId, userId, tokenHash, at, at).changes === 0) return "known";
+        while (forgetDevices.run(userId, DELETE_CHUNK, MAX_DEVICES_PER_ACCOUNT).changes === DELETE_CHUNK);
+        return first ? "first" : "new";
+      }),
       rotation: db.transaction(
         (spentId: string, successor: NewRefreshToken, now: Date, idleExpiresAt: Date, dropSpentBelow: number | null) => {
           if (spend.run(sqliteDate(now), spentId).changes === 0) return false;
@@ -273,6 +435,25 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       const found = await whenFree((q) => q.identities.all(userId) as Row[]);
       return found.map((row) => identityOf(row, date));
     },
+    // Each write below is one synchronous IMMEDIATE transaction, as a rotation is.
+    reserveLoginAttempt(subjects, since, at, admit) {
+      return whenFree((q) => q.reservation.immediate(subjects, since, at, admit));
+    },
+    recordLoginFailure(reservation, at, event) {
+      return whenFree((q) => q.failure.immediate(reservation, at, event ? [event] : []));
+    },
+    async clearLoginFailures(reservation, subject) {
+      await whenFree((q) => q.clearAttempts(reservation, subject));
+    },
+    createSession(session, firstToken, maxLiveSessions, credential) {
+      return whenFree((q) => q.sessionStart.immediate(session, firstToken, maxLiveSessions, credential));
+    },
+    rememberDevice(userId, deviceId, tokenHash, now) {
+      return whenFree((q) => q.device.immediate(userId, deviceId, tokenHash, now));
+    },
+    async addSecurityEvents(events) {
+      await whenFree((q) => q.addEvents(events));
+    },
     close() {
       connection?.db.close();
       connection = undefined;
@@ -323,6 +504,17 @@ WITH spent AS (
   }
 SELECT count(*)::int AS "rotated" FROM successor`;
 }
+/**
+ * First key of the two-key advisory locks a login reservation takes on PostgreSQL (the second is a hash of
+ * the subject). PostgreSQL keeps two-key and one-key locks apart, so these never meet the one-key lock
+ * that `prisma migrate deploy` and scripts/migrate.mjs take.
+ */
+const LOGIN_LOCK_SPACE = 0x4c4f47; // "LOG"
+const LOCK_SUBJECT = `SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}::integer, hashtext($1::text))`;
+const RESERVE_ATTEMPTS = `INSERT INTO "LoginFailure" ("subject", "failedAt", "pending")
+  SELECT subject, $2, true FROM unnest($1::text[]) AS subject RETURNING "id"`;
+const SETTLE_ATTEMPTS = `UPDATE "LoginFailure" SET "failedAt" = $1, "pending" = false WHERE "id" = ANY($2::int[])`;
+const CLEAR_ATTEMPTS = `DELETE FROM "LoginFailure" WHERE "id" = ANY($1::int[]) OR ("subject" = $2 AND NOT "pending")`;
 const ROTATE_SQL = rotateSql(false);
 const ROTATE_AND_DROP_SQL = rotateSql(true);
 
@@ -333,6 +525,29 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
   // halves PostgreSQL's own CPU per rotation (README, Performance).
   const rows = async (name: string, text: string, values: unknown[]) =>
     (await pool.query<Row>({ name, text, values, types: utcTimestamps })).rows;
+  type Query = (name: string, text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>;
+  const on = (client: pg.Pool | pg.PoolClient): Query => (name, text, values) => client.query<Row>({ name, text, values, types: utcTimestamps });
+  /** `work` in one transaction on one pooled connection. */
+  async function transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(on(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((failed: Error) => (broken = failed)); // a lost connection leaves the pool
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+  const query = on(pool);
+  const addEvents = async (run: Query, events: SecurityEventRecord[]) => {
+    if (events.length === 0) return;
+    await run(`auth_insert_events_${events.length}`, insertEventsSql(events.length, numbered()), eventValues(events, pgDate));
+  };
 
   return {
     async findSession(sessionId) {
@@ -369,6 +584,52 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
     },
     async identities(userId) {
       return (await rows("auth_identities", IDENTITIES, [userId])).map((row) => identityOf(row, date));
+    },
+    reserveLoginAttempt(subjects, since, at, admit) {
+      return transaction(async (run) => {
+        // Every instance takes the subjects in one order, so two attempts never wait for each other's
+        // second lock. SQLite needs none: its transactions take turns (one writer).
+        for (const subject of [...new Set(subjects)].sort()) await run("auth_login_lock", LOCK_SUBJECT, [subject]);
+        const log = (await run("auth_login_log", loginLogSql("= ANY($1::text[])"), [subjects, pgDate(since)])).rows;
+        const retryAfter = admit(loginLogOf(log, date));
+        if (retryAfter > 0) return { retryAfter };
+        const reserved = (await run("auth_login_reserve", RESERVE_ATTEMPTS, [subjects, pgDate(at)])).rows;
+        return { reservation: { ids: reserved.map((row) => Number(row.id)) } };
+      });
+    },
+    recordLoginFailure(reservation, at, event) {
+      return transaction(async (run) => {
+        await run("auth_login_settle", SETTLE_ATTEMPTS, [pgDate(at), reservation.ids]);
+        await addEvents(run, event ? [event] : []);
+      });
+    },
+    async clearLoginFailures(reservation, subject) {
+      await query("auth_login_clear", CLEAR_ATTEMPTS, [reservation.ids, subject]);
+    },
+    createSession(session, firstToken, maxLiveSessions, credential) {
+      return transaction(async (run) => {
+        const now = pgDate(session.createdAt);
+        if (credential) {
+          const [name, text] = credential.rehash ? ["auth_credential_rehash", CHECK_CREDENTIAL_AND_REHASH] : ["auth_credential", CHECK_CREDENTIAL];
+          if ((await run(name, text, credentialValues(session.userId, credential, now))).rowCount === 0) return null;
+        }
+        await run("auth_insert_session", INSERT_SESSION, sessionValues(session, pgDate));
+        await run("auth_insert_first_token", INSERT_FIRST_TOKEN, firstTokenValues(firstToken, pgDate));
+        // A statement of its own, after the credential's row lock: it sees the sessions of a concurrent
+        // login for this account that committed while this one waited.
+        return (await run("auth_end_beyond_cap", END_BEYOND_CAP, capValues(session, maxLiveSessions, now))).rowCount ?? 0;
+      });
+    },
+    async rememberDevice(userId, deviceId, tokenHash, now) {
+      const at = pgDate(now);
+      if ((await query("auth_seen_device", SEEN_DEVICE, [at, userId, tokenHash])).rowCount! > 0) return "known";
+      const [{ known }] = (await query("auth_knows_a_device", KNOWS_A_DEVICE, [userId])).rows as [Row];
+      if ((await query("auth_insert_device", INSERT_DEVICE, [deviceId, userId, tokenHash, at, at])).rowCount === 0) return "known";
+      while ((await query("auth_forget_devices", FORGET_DEVICES, [userId, DELETE_CHUNK, MAX_DEVICES_PER_ACCOUNT])).rowCount === DELETE_CHUNK);
+      return known ? "new" : "first";
+    },
+    async addSecurityEvents(events) {
+      await addEvents(query, events);
     },
   };
 }
