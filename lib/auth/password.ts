@@ -18,6 +18,7 @@ import { availableParallelism, setPriority } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AuthError } from "./errors";
+import { RequesterTurns } from "./turns";
 
 export const ARGON2_OPTIONS = {
   type: argon2.argon2id,
@@ -44,9 +45,8 @@ export interface HashingStats {
   refused: number;
 }
 
+/** Jobs of different requesters (a login's client address) take turns (RequesterTurns). */
 interface Job {
-  /** Who asked (a login's client address): jobs of different requesters take turns. */
-  key: string;
   kind: "hash" | "verify";
   password: string;
   hash?: string;
@@ -143,9 +143,7 @@ class Worker {
 class HashPool {
   private readonly size = availableParallelism();
   private readonly workers: Worker[] = [];
-  /** Waiting jobs per requester, in the order the requesters take turns (a Map keeps insertion order). */
-  private readonly queues = new Map<string, Job[]>();
-  private queued = 0;
+  private readonly queue = new RequesterTurns<Job>();
   private averageMs = FIRST_ESTIMATE_MS;
   maxWaitMs = DEFAULT_MAX_WAIT_MS;
   readonly totals = { started: 0, waitedMs: 0, refused: 0 };
@@ -155,7 +153,7 @@ class HashPool {
   }
 
   stats(): HashingStats {
-    return { queued: this.queued, running: this.workers.filter((worker) => worker.busy).length, ...this.totals };
+    return { queued: this.queue.length, running: this.workers.filter((worker) => worker.busy).length, ...this.totals };
   }
 
   /**
@@ -164,10 +162,7 @@ class HashPool {
    * requester (or all they have, if fewer).
    */
   refusal(key: string): number {
-    const own = this.queues.get(key)?.length ?? 0;
-    let ahead = own;
-    for (const [other, jobs] of this.queues) if (other !== key) ahead += Math.min(jobs.length, own + 1);
-    const waitMs = (ahead / this.size) * this.averageMs;
+    const waitMs = (this.queue.ahead(key) / this.size) * this.averageMs;
     return waitMs > this.maxWaitMs ? waitMs / 1000 : 0;
   }
 
@@ -178,25 +173,9 @@ class HashPool {
       return Promise.reject(hashingBusy(refusal));
     }
     return new Promise((resolve, reject) => {
-      const jobs = this.queues.get(key);
-      const job = { key, kind, password, hash, queuedAt: performance.now(), resolve, reject };
-      if (jobs) jobs.push(job);
-      else this.queues.set(key, [job]);
-      this.queued++;
+      this.queue.push(key, { kind, password, hash, queuedAt: performance.now(), resolve, reject });
       this.dispatch();
     });
-  }
-
-  /** The next job in turn: the first requester's, which then goes to the back of the line. */
-  private next(): Job | undefined {
-    const first = this.queues.entries().next();
-    if (first.done) return undefined;
-    const [key, jobs] = first.value;
-    const job = jobs.shift()!;
-    this.queues.delete(key);
-    if (jobs.length > 0) this.queues.set(key, jobs);
-    this.queued--;
-    return job;
   }
 
   finished(worker: Worker, tookMs: number): void {
@@ -212,14 +191,14 @@ class HashPool {
   }
 
   private dispatch(free?: Worker): void {
-    while (this.queued > 0) {
+    while (this.queue.length > 0) {
       let worker = free && !free.busy ? free : this.workers.find((candidate) => !candidate.busy);
       if (!worker && this.workers.length < this.size) {
         worker = new Worker(this);
         this.workers.push(worker);
       }
       if (!worker) return;
-      const job = this.next()!;
+      const job = this.queue.shift()!;
       this.totals.started++;
       this.totals.waitedMs += performance.now() - job.queuedAt;
       worker.run(job);

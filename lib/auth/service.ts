@@ -564,6 +564,7 @@ export class AuthService {
           attemptVerdict(log.get(subjects.email) ?? [], now, loginMaxFailures, loginWindow, inFlightRetry),
           attemptVerdict(log.get(subjects.ip) ?? [], now, ipMaxFailures, ipWindow, inFlightRetry, MAX_IN_FLIGHT_PER_ADDRESS),
         ),
+      subjects.ip,
     );
     if ("retryAfter" in outcome) {
       this.log(this.entry("sign_in_throttled", now, client));

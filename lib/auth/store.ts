@@ -219,13 +219,15 @@ export interface AuthStore {
    * One short transaction that takes each subject in turn (on every instance that shares the database):
    * reads the subjects' log entries newer than `since`, asks `admit` (0 = admit, else the seconds to
    * refuse for), and when admitted writes one pending entry per subject at `at`. No password is checked
-   * inside it: the reservation is what makes N concurrent attempts count as N.
+   * inside it: the reservation is what makes N concurrent attempts count as N. Reservations waiting for
+   * the store take turns between requesters (a login's client address), as hashes do.
    */
   reserveLoginAttempt(
     subjects: string[],
     since: Date,
     at: Date,
     admit: (log: Map<string, LoginLogEntry[]>) => number,
+    requester?: string,
   ): Promise<{ reservation: LoginReservation } | { retryAfter: number }>;
   /**
    * The attempt failed: its pending entries become failures at `at`, and the account's activity event is

@@ -296,6 +296,17 @@ describe("PrismaAuthStore", () => {
       expect(outcomes.filter((outcome) => "reservation" in outcome)).toHaveLength(5);
       expect(outcomes.filter((outcome) => "retryAfter" in outcome && outcome.retryAfter === 60)).toHaveLength(35);
     });
+
+    it("lets waiting reservations of different requesters take turns: another address's is not kept behind one address's backlog", async () => {
+      const done: string[] = [];
+      const reserve = (requester: string, i: number) =>
+        database.store.reserveLoginAttempt([`email:${i}@${requester}`, requester], T0, at(1), () => 0, requester).then(() => done.push(requester));
+      const flood = Array.from({ length: 20 }, (_, i) => reserve("ip:flood", i));
+      await Promise.all([...flood, reserve("ip:person", 0)]);
+      // Two run at once; of the rest, the person's goes after at most one more of the flood's, not after all 18.
+      expect(done.indexOf("ip:person")).toBeLessThanOrEqual(3);
+      expect(done).toHaveLength(21);
+    });
   });
 
   describe("refresh-token operations", () => {

@@ -25,6 +25,7 @@ import type {
   UserRecord,
   UserSummary,
 } from "../auth/store";
+import { RequesterTurns } from "../auth/turns";
 import { liveSessionFilter, sessionEndedBeforeFilter, type RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
@@ -36,16 +37,19 @@ import type { Database } from "./client";
  */
 const CONCURRENT_RESERVATIONS = 2;
 
-/** At most `limit` tasks at once, the others waiting in arrival order. */
+/**
+ * At most `limit` tasks at once, the others waiting in turns between requesters (RequesterTurns, as the
+ * hashing queue): a flood from one address waits behind its own backlog, not everyone else.
+ */
 class Turns {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting = new RequesterTurns<() => void>();
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(requester: string, task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // a finishing task hands over its turn
+    else await new Promise<void>((resolve) => this.waiting.push(requester, resolve)); // a finishing task hands over its turn
     try {
       return await task();
     } finally {
@@ -236,8 +240,9 @@ export class PrismaAuthStore implements AuthStore {
     since: Date,
     at: Date,
     admit: (log: Map<string, LoginLogEntry[]>) => number,
+    requester = "",
   ): Promise<{ reservation: LoginReservation } | { retryAfter: number }> {
-    return this.reservations.run(() => this.database.queries.reserveLoginAttempt(subjects, since, at, admit));
+    return this.reservations.run(requester, () => this.database.queries.reserveLoginAttempt(subjects, since, at, admit));
   }
 
   recordLoginFailure(reservation: LoginReservation, at: Date, event?: SecurityEventRecord): Promise<void> {
