@@ -286,12 +286,13 @@ function isBusy(error: unknown): boolean {
  * the transaction that holds the lock.
  *
  * For the same reason its commits do not wait for the disk (`synchronous = NORMAL`): with the default
- * (FULL) every rotation's commit was an fsync of the WAL on the event loop, and every other request waited
- * for the disk with it. In WAL mode NORMAL is still atomic and safe from corruption, and a commit survives a
- * crash of the app; only a power loss or a crash of the machine can roll back the last rotations before
- * the next sync (any commit of Prisma's connection, which keeps FULL for everything else, or a checkpoint).
- * A rotation rolled back that way leaves its token unspent and the successor unknown: that person's next
- * refresh is refused (`refresh_invalid`) and they sign in again. Revocations are not written here.
+ * (FULL) every commit was an fsync of the WAL on the event loop, and every other request waited for the
+ * disk with it. In WAL mode NORMAL is still atomic and safe from corruption, and a commit survives a crash
+ * of the app; only a power loss or a crash of the machine can roll back the last commits made here before
+ * the next sync (any commit of Prisma's connection, which keeps FULL, or a checkpoint): rotations (that
+ * person's next refresh is then refused, `refresh_invalid`, and they sign in again), a login's writes
+ * (its attempts, its new session, the sessions its cap ended, its device) and activity rows. Revocations that
+ * someone asked for (sign-out, device revoke, password change or reset, reuse detection) go through Prisma.
  */
 export function sqliteSessionQueries(url: string): SessionQueries & { close(): void } {
   const date: DateOf = (value) => new Date(value as string);
