@@ -729,6 +729,49 @@ describe("security activity", () => {
     expect((await activityOf(bob)).map((event) => event.type)).toEqual(["sign_in_failed", "account_created"]);
   });
 
+  it("reads the dashboard's account at once exactly as the separate reads answer", async () => {
+    now = new Date("2026-12-01T10:00:00.007Z"); // milliseconds, as stored
+    const laptop = await auth.register(registerInput.parse({ email: ALICE, password: PASSWORD }), LAPTOP);
+    advance(1.5);
+    await expectCode(login(ALICE, "wrong password", PHONE), "invalid_credentials");
+    advance(1);
+    const phone = await login(ALICE, PASSWORD, PHONE);
+    const ended = await login(ALICE, PASSWORD, LAPTOP);
+    await auth.revokeSession(principalOf(laptop), ended.sessionId, LAPTOP);
+    await auth.refresh(phone.refreshToken, PHONE);
+    advance(30);
+    await expectCode(auth.refresh(phone.refreshToken, LAPTOP), "refresh_reused");
+    await database.store.addIdentity({
+      id: "identity-1",
+      userId: laptop.user.id,
+      issuer: "https://issuer.example",
+      subject: "alice",
+      email: null,
+      linkedAt: new Date("2026-11-30T08:00:00.250Z"),
+      lastUsedAt: new Date("2026-11-30T09:00:00Z"),
+    });
+    await register(BOB); // another account's rows stay out
+    advance(60);
+
+    const principal = principalOf(laptop);
+    for (const [activityLimit, alertLimit] of [[50, 5], [3, 1]]) {
+      expect(await auth.accountOverview(principal, activityLimit, alertLimit)).toEqual({
+        sessions: await auth.listSessions(principal),
+        activity: await auth.listActivity(principal, activityLimit),
+        alerts: await auth.listSecurityAlerts(principal, alertLimit),
+        signInMethods: await auth.listSignInMethods(principal),
+      });
+    }
+    const overview = await auth.accountOverview(principal);
+    expect(overview.sessions.map((session) => session.current)).toEqual([true]); // the reuse ended the phone's
+    expect(overview.alerts.map((alert) => alert.type)).toEqual(["refresh_reused", "new_device", "new_device"]);
+    expect(overview.signInMethods).toEqual({
+      password: true,
+      identities: [{ id: "identity-1", issuer: "https://issuer.example", email: null, linkedAt: new Date("2026-11-30T08:00:00.250Z"), lastUsedAt: new Date("2026-11-30T09:00:00Z") }],
+    });
+    expect(overview.activity.at(-1)).toEqual({ type: "account_created", createdAt: new Date("2026-12-01T10:00:00.007Z"), ...LAPTOP });
+  });
+
   it("does not record a revoke of a session that had already ended", async () => {
     const mine = await register();
     const other = await login();

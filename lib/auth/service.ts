@@ -49,6 +49,7 @@ import type {
   LoginReservation,
   NewRefreshToken,
   RefreshTokenRecord,
+  SecurityEventFilter,
   SessionFilter,
   SessionRecord,
   SessionWithUser,
@@ -57,6 +58,7 @@ import type {
 import { attemptVerdict, MAX_IN_FLIGHT_PER_ADDRESS, throttleSubjects, type ThrottleSubjects } from "./throttle";
 import {
   NO_CLIENT,
+  type AccountOverviewView,
   type ActivityView,
   type ClientInfo,
   type Clock,
@@ -96,6 +98,33 @@ type RefreshRefusal = Extract<RefreshDecision, { action: "reject" }>["code"] | "
 const MAX_REPLAY_HOPS = 32;
 /** A device cookie as this server writes it (256 random bits, base64url): anything else is replaced. */
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The events the dashboard's alerts show: those of SECURITY_ALERT_TYPES of the last SECURITY_ALERT_DAYS. */
+function alertFilter(now: Date): SecurityEventFilter {
+  return { types: SECURITY_ALERT_TYPES, since: new Date(now.getTime() - SECURITY_ALERT_DAYS * 86_400_000) };
+}
+
+function activityView({ type, createdAt, ip, userAgent }: SecurityEventRecord): ActivityView {
+  return { type, createdAt, ip, userAgent };
+}
+
+function sessionViews(sessions: SessionRecord[], principal: Principal): SessionView[] {
+  return sessions.map((session) => ({
+    id: session.id,
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === principal.sessionId,
+  }));
+}
+
+function signInMethodsOf(user: UserRecord | null, identities: IdentityRecord[]): SignInMethods {
+  return {
+    password: Boolean(user?.passwordHash),
+    identities: identities.map(({ id, issuer, email, linkedAt, lastUsedAt }) => ({ id, issuer, email, linkedAt, lastUsedAt })),
+  };
+}
 
 function newIdentity(identity: ProviderIdentity, userId: string, email: string | null, now: Date): IdentityRecord {
   return {
@@ -303,10 +332,7 @@ export class AuthService {
       this.store.findUserByEmail(principal.user.email),
       this.store.listIdentities(principal.user.id),
     ]);
-    return {
-      password: Boolean(user?.passwordHash),
-      identities: identities.map(({ id, issuer, email, linkedAt, lastUsedAt }) => ({ id, issuer, email, linkedAt, lastUsedAt })),
-    };
+    return signInMethodsOf(user, identities);
   }
 
   /**
@@ -404,27 +430,31 @@ export class AuthService {
 
   /** The caller's recent security activity, newest first. */
   async listActivity(principal: Principal, limit = 50): Promise<ActivityView[]> {
-    const events = await this.store.listSecurityEvents(principal.user.id, limit);
-    return events.map(({ type, createdAt, ip, userAgent }) => ({ type, createdAt, ip, userAgent }));
+    return (await this.store.listSecurityEvents(principal.user.id, limit)).map(activityView);
   }
 
   /** The caller's security alerts of the last SECURITY_ALERT_DAYS, newest first, whatever happened since. */
   async listSecurityAlerts(principal: Principal, limit = 5): Promise<ActivityView[]> {
-    const since = new Date(this.now().getTime() - SECURITY_ALERT_DAYS * 86_400_000);
-    const events = await this.store.listSecurityEvents(principal.user.id, limit, { types: SECURITY_ALERT_TYPES, since });
-    return events.map(({ type, createdAt, ip, userAgent }) => ({ type, createdAt, ip, userAgent }));
+    return (await this.store.listSecurityEvents(principal.user.id, limit, alertFilter(this.now()))).map(activityView);
   }
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
-    const sessions = await this.store.listLiveSessions(principal.user.id, this.now());
-    return sessions.map((session) => ({
-      id: session.id,
-      createdAt: session.createdAt,
-      lastUsedAt: session.lastUsedAt,
-      userAgent: session.userAgent,
-      ip: session.ip,
-      current: session.id === principal.sessionId,
-    }));
+    return sessionViews(await this.store.listLiveSessions(principal.user.id, this.now()), principal);
+  }
+
+  /**
+   * What the dashboard shows, as listSessions, listActivity(`activityLimit`), listSecurityAlerts and
+   * listSignInMethods would answer, read at once (the store makes it one round trip where it can).
+   */
+  async accountOverview(principal: Principal, activityLimit = 50, alertLimit = 5): Promise<AccountOverviewView> {
+    const now = this.now();
+    const read = await this.store.readAccountOverview(principal.user.id, now, activityLimit, { limit: alertLimit, filter: alertFilter(now) });
+    return {
+      sessions: sessionViews(read.sessions, principal),
+      activity: read.activity.map(activityView),
+      alerts: read.alerts.map(activityView),
+      signInMethods: signInMethodsOf(read.user, read.identities),
+    };
   }
 
   /** Revokes one of the caller's sessions. Someone else's session is "not found", never "forbidden". */

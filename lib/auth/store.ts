@@ -157,6 +157,20 @@ export interface PasswordChange {
   now: Date;
 }
 
+/** What the dashboard shows of an account, read together (AuthStore.readAccountOverview). */
+export interface AccountOverview {
+  /** As listLiveSessions. */
+  sessions: SessionRecord[];
+  /** As listSecurityEvents with no filter. */
+  activity: SecurityEventRecord[];
+  /** As listSecurityEvents with the alerts' filter. */
+  alerts: SecurityEventRecord[];
+  /** As listIdentities. */
+  identities: IdentityRecord[];
+  /** The account itself; null when it is gone. */
+  user: UserRecord | null;
+}
+
 export interface AuthStore {
   findUserByEmail(email: string): Promise<UserRecord | null>;
   /** Returns null when the email is taken. */
@@ -243,6 +257,17 @@ export interface AuthStore {
   addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
   /** The user's most recent events, newest first; with `filter`, only those of its types and time. */
   listSecurityEvents(userId: string, limit: number, filter?: SecurityEventFilter): Promise<SecurityEventRecord[]>;
+  /**
+   * The reads of the page people open most, at once (one round trip on PostgreSQL): the account's live
+   * sessions at `now`, its latest `activityLimit` events, `alerts.limit` events that pass `alerts.filter`,
+   * its identities and the account.
+   */
+  readAccountOverview(
+    userId: string,
+    now: Date,
+    activityLimit: number,
+    alerts: { limit: number; filter: SecurityEventFilter },
+  ): Promise<AccountOverview>;
   /**
    * Remembers that the user signed in from the browser whose device cookie hashes to `tokenHash`: "known"
    * when it had before, "first" when the account knew no browser yet, "new" otherwise.

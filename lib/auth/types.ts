@@ -84,3 +84,11 @@ export interface ActivityView {
   ip: string | null;
   userAgent: string | null;
 }
+
+/** The dashboard's account, as AuthService.accountOverview reads it. */
+export interface AccountOverviewView {
+  sessions: SessionView[];
+  activity: ActivityView[];
+  alerts: ActivityView[];
+  signInMethods: SignInMethods;
+}

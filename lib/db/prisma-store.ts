@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { isActivityType, type SecurityEventRecord } from "../auth/activity";
 import type { EmailTokenPurpose, EmailTokenRecord } from "../auth/email-token";
 import type {
+  AccountOverview,
   AuthStore,
   CredentialCheck,
   IdentityRecord,
@@ -58,6 +59,11 @@ class Turns {
       else this.running--;
     }
   }
+}
+
+/** A type this version does not know (written by a newer one) is left out rather than mislabelled. */
+function knownEvents(rows: (Omit<SecurityEventRecord, "type"> & { type: string })[]): SecurityEventRecord[] {
+  return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -263,9 +269,17 @@ export class PrismaAuthStore implements AuthStore {
   }
 
   async listSecurityEvents(userId: string, limit: number, filter: SecurityEventFilter = {}): Promise<SecurityEventRecord[]> {
-    const rows = await this.database.queries.securityEvents(userId, limit, filter);
-    // A type this version does not know (written by a newer one) is left out rather than mislabelled.
-    return rows.flatMap((row) => (isActivityType(row.type) ? [{ ...row, type: row.type }] : []));
+    return knownEvents(await this.database.queries.securityEvents(userId, limit, filter));
+  }
+
+  async readAccountOverview(
+    userId: string,
+    now: Date,
+    activityLimit: number,
+    alerts: { limit: number; filter: SecurityEventFilter },
+  ): Promise<AccountOverview> {
+    const read = await this.database.queries.accountOverview(userId, now, activityLimit, alerts);
+    return { ...read, activity: knownEvents(read.activity), alerts: knownEvents(read.alerts) };
   }
 
   rememberDevice(userId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new"> {

@@ -46,9 +46,14 @@ export interface SessionQueries {
   /** A user's sessions that are neither revoked, past their absolute end, nor idle at `now`; most recently used first. */
   liveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
   /** A user's security events, newest first (ties: the later insert first), at most `limit`. */
-  securityEvents(userId: string, limit: number, filter: SecurityEventFilter): Promise<(Omit<SecurityEventRecord, "type"> & { type: string })[]>;
+  securityEvents(userId: string, limit: number, filter: SecurityEventFilter): Promise<EventRow[]>;
   /** A user's linked identities, the oldest link first. */
   identities(userId: string): Promise<IdentityRecord[]>;
+  /**
+   * The dashboard's reads, each as the method above names it: liveSessions, securityEvents (the latest
+   * `activityLimit`, then the alerts), identities, and the user by id. One statement on PostgreSQL.
+   */
+  accountOverview(userId: string, now: Date, activityLimit: number, alerts: { limit: number; filter: SecurityEventFilter }): Promise<OverviewRows>;
 
   // A password login's writes: each as AuthStore says (lib/auth/store.ts), in as few statements as it allows.
   reserveLoginAttempt(subjects: string[], since: Date, at: Date, admit: (log: Map<string, LoginLogEntry[]>) => number): Promise<{ reservation: LoginReservation } | { retryAfter: number }>;
@@ -58,6 +63,16 @@ export interface SessionQueries {
   createSession(session: SessionRecord, firstToken: NewRefreshToken, maxLiveSessions: number, credential?: CredentialCheck): Promise<number | null>;
   rememberDevice(userId: string, deviceId: string, tokenHash: string, now: Date): Promise<"known" | "first" | "new">;
   addSecurityEvents(events: SecurityEventRecord[]): Promise<void>;
+}
+
+type EventRow = Omit<SecurityEventRecord, "type"> & { type: string };
+
+export interface OverviewRows {
+  sessions: SessionRecord[];
+  activity: EventRow[];
+  alerts: EventRow[];
+  identities: IdentityRecord[];
+  user: UserRecord | null;
 }
 
 const SESSION_COLUMNS = `s."id" AS "sessionId", s."userId", s."createdAt", s."lastUsedAt", s."absoluteExpiresAt",
@@ -71,7 +86,9 @@ const TOKEN_FROM = `FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessio
 // so SQLite takes the same text with `?` (see forSqlite).
 export const SESSION_BY_ID = `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE s."id" = $1`;
 const TOKEN_BY_HASH = `SELECT ${TOKEN_COLUMNS}, ${SESSION_COLUMNS} ${TOKEN_FROM} WHERE t."tokenHash" = $1`;
-const USER_BY_EMAIL = `SELECT "id", "email", "passwordHash", "emailVerifiedAt", "credentialVersion" FROM "User" WHERE "email" = $1`;
+const USER_COLUMNS = `"id", "email", "passwordHash", "emailVerifiedAt", "credentialVersion"`;
+const USER_BY_EMAIL = `SELECT ${USER_COLUMNS} FROM "User" WHERE "email" = $1`;
+const USER_BY_ID = `SELECT ${USER_COLUMNS} FROM "User" WHERE "id" = $1`;
 const LIVE_SESSIONS = `SELECT "id", "userId", "createdAt", "lastUsedAt", "absoluteExpiresAt", "idleExpiresAt", "revokedAt",
   "revokedReason", "userAgent", "ip" FROM "Session"
   WHERE "userId" = $1 AND ${liveSessionSql("$2", "$3")} ORDER BY "lastUsedAt" DESC`;
@@ -331,6 +348,7 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     return {
       db,
       userByEmail: db.prepare(forSqlite(USER_BY_EMAIL)),
+      userById: db.prepare(forSqlite(USER_BY_ID)),
       liveSessions: db.prepare(forSqlite(LIVE_SESSIONS)),
       identities: db.prepare(forSqlite(IDENTITIES)),
       events(filter: SecurityEventFilter) {
@@ -405,7 +423,7 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
     }
   }
 
-  return {
+  const queries: SessionQueries & { close(): void } = {
     async findSession(sessionId) {
       const row = await whenFree((q) => q.sessionById.get(sessionId) as Row | undefined);
       return row ? sessionOf(row, date) : null;
@@ -436,6 +454,17 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       const found = await whenFree((q) => q.identities.all(userId) as Row[]);
       return found.map((row) => identityOf(row, date));
     },
+    // Each read is one synchronous call on this connection: no round trips to save.
+    async accountOverview(userId, now, activityLimit, alerts) {
+      const [sessions, activity, alertRows, identities, user] = await Promise.all([
+        queries.liveSessions(userId, now),
+        queries.securityEvents(userId, activityLimit, {}),
+        queries.securityEvents(userId, alerts.limit, alerts.filter),
+        queries.identities(userId),
+        whenFree((q) => q.userById.get(userId) as Row | undefined),
+      ]);
+      return { sessions, activity, alerts: alertRows, identities, user: user ? userOf(user, date) : null };
+    },
     // Each write below is one synchronous IMMEDIATE transaction, as a rotation is.
     reserveLoginAttempt(subjects, since, at, admit) {
       return whenFree((q) => q.reservation.immediate(subjects, since, at, admit));
@@ -460,6 +489,7 @@ export function sqliteSessionQueries(url: string): SessionQueries & { close(): v
       connection = undefined;
     },
   };
+  return queries;
 }
 
 // ---- PostgreSQL ----------------------------------------------------------------------------------------
@@ -516,6 +546,36 @@ const RESERVE_ATTEMPTS = `INSERT INTO "LoginFailure" ("subject", "failedAt", "pe
   SELECT subject, $2, true FROM unnest($1::text[]) AS subject RETURNING "id"`;
 const SETTLE_ATTEMPTS = `UPDATE "LoginFailure" SET "failedAt" = $1, "pending" = false WHERE "id" = ANY($2::int[])`;
 const CLEAR_ATTEMPTS = `DELETE FROM "LoginFailure" WHERE "id" = ANY($1::int[]) OR ("subject" = $2 AND NOT "pending")`;
+/** A statement's placeholders moved up by `offset` ($1 becomes $(1 + offset)), to nest it in a larger one. */
+function shifted(sql: string, offset: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
+
+/**
+ * The dashboard's reads in one statement, each list as a JSON array of its rows and the user as one JSON
+ * object: one round trip instead of five. json_agg takes a sorted subquery's rows in its order. The values
+ * go in the order of the nested statements' placeholders.
+ */
+function overviewSql(alertFilter: SecurityEventFilter): string {
+  const events = (filter: SecurityEventFilter) => securityEventsSql(filter, (list) => `= ANY(${list}::text[])`);
+  const parts: [string, string][] = [
+    ["sessions", LIVE_SESSIONS],
+    ["activity", events({})],
+    ["alerts", events(alertFilter)],
+    ["identities", IDENTITIES],
+  ];
+  let offset = 0;
+  const lists = parts.map(([name, sql]) => {
+    const nested = shifted(sql, offset);
+    offset += sql.match(/\$\d+/g)!.length; // each placeholder is used once
+    return `(SELECT coalesce(json_agg(q), '[]'::json) FROM (${nested}) q) AS "${name}"`;
+  });
+  return `SELECT ${lists.join(", ")}, (SELECT row_to_json(q) FROM (${shifted(USER_BY_ID, offset)}) q) AS "user"`;
+}
+
+/** A `timestamp(3)` inside JSON: ISO 8601 without a zone, in UTC as Prisma wrote it. */
+const jsonDate: DateOf = (value) => new Date(`${value as string}Z`);
+
 const ROTATE_SQL = rotateSql(false);
 const ROTATE_AND_DROP_SQL = rotateSql(true);
 
@@ -585,6 +645,25 @@ export function postgresSessionQueries(pool: pg.Pool): SessionQueries {
     },
     async identities(userId) {
       return (await rows("auth_identities", IDENTITIES, [userId])).map((row) => identityOf(row, date));
+    },
+    async accountOverview(userId, now, activityLimit, alerts) {
+      const at = pgDate(now);
+      const values = [
+        ...[userId, at, at],
+        ...eventsParameters(userId, activityLimit, {}, (types) => [...types], pgDate),
+        ...eventsParameters(userId, alerts.limit, alerts.filter, (types) => [...types], pgDate),
+        userId,
+        userId,
+      ];
+      const [row] = await rows(`auth_overview_${eventsShape(alerts.filter)}`, overviewSql(alerts.filter), values);
+      const list = (name: string) => row![name] as Row[];
+      return {
+        sessions: list("sessions").map((session) => sessionRecordOf(session, jsonDate)),
+        activity: list("activity").map((event) => eventOf(event, jsonDate)),
+        alerts: list("alerts").map((event) => eventOf(event, jsonDate)),
+        identities: list("identities").map((identity) => identityOf(identity, jsonDate)),
+        user: row!.user ? userOf(row!.user as Row, jsonDate) : null,
+      };
     },
     reserveLoginAttempt(subjects, since, at, admit) {
       return transaction(async (run) => {
