@@ -1,7 +1,7 @@
 // The mail component against real servers on loopback ports: a working SMTP server, one that is down
 // (connection refused), one that stalls after accepting, and one that refuses with 5xx on RCPT or DATA.
 // Sending returns at once in every case; failures are retried after pauses, and the final loss is logged.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
@@ -153,5 +153,16 @@ describe("the outbox", () => {
     expect(entries.map((entry) => entry.event)).toEqual(Array(12).fill("mail_written"));
     expect(entries.every((entry) => entry.file?.startsWith(folder))).toBe(true);
     expect(JSON.stringify(entries)).not.toContain(TOKEN);
+  });
+
+  it("makes the folder again when it was removed between two messages", async () => {
+    const folder = path.join(mkdtempSync(path.join(tmpdir(), "outbox-test-")), "outbox");
+    cleanups.push(() => rmSync(path.dirname(folder), { recursive: true, force: true }));
+    const transport = outboxTransport(folder, FROM);
+    await transport.deliver(resetMail());
+    rmSync(folder, { recursive: true });
+    const { file } = await transport.deliver(resetMail("bob@example.com"));
+    expect(readdirSync(folder)).toEqual([path.basename(file!)]);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
   });
 });

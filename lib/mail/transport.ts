@@ -50,17 +50,34 @@ function outboxName(now: Date): string {
 export function outboxTransport(folder: string, from: string): MailTransport {
   // Builds the complete raw message (headers, text and HTML parts) without sending it anywhere.
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+  // The folder is made at the first message, not at every one; again if it was removed since.
+  let made: Promise<unknown> | undefined;
+  const madeFolder = () =>
+    (made ??= mkdir(folder, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    }));
+  const write = async (message: Buffer): Promise<string> => {
+    const name = outboxName(new Date());
+    // Written under a hidden name, then renamed: whoever reads the outbox never sees half a message.
+    const partial = path.join(folder, `.${name}.partial`);
+    await writeFile(partial, message, { mode: 0o600 });
+    await rename(partial, path.join(folder, name));
+    return path.join(folder, name);
+  };
   return {
     description: `outbox ${folder}`,
     async deliver(mail) {
-      const info = await composer.sendMail(envelope(mail, from));
-      await mkdir(folder, { recursive: true, mode: 0o700 });
-      const name = outboxName(new Date());
-      // Written under a hidden name, then renamed: whoever reads the outbox never sees half a message.
-      const partial = path.join(folder, `.${name}.partial`);
-      await writeFile(partial, info.message as Buffer, { mode: 0o600 });
-      await rename(partial, path.join(folder, name));
-      return { file: path.join(folder, name) };
+      const message = (await composer.sendMail(envelope(mail, from))).message as Buffer;
+      await madeFolder();
+      try {
+        return { file: await write(message) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        made = undefined;
+        await madeFolder();
+        return { file: await write(message) };
+      }
     },
   };
 }
