@@ -39,7 +39,6 @@ test("after another account signs in in another tab, the old page's 'Log out of 
   );
   expect(login).toBe(200);
 
-  page.on("dialog", (dialog) => dialog.accept());
   await expect(page.getByText(`Signed in as ${shown}`)).toBeVisible();
   await page.getByRole("button", { name: "Log out of all devices" }).click();
   // Refused for the account shown: the page reloads and now shows the signed-in account, still signed in.
@@ -52,7 +51,6 @@ test("after another account signs in in another tab, the old page's 'Log out of 
 test("'Log out of all devices' that fails shows the error, stays on the page, and tells no other tab", async ({ page, context }) => {
   await signInNewAccount(page, server(), "fail-all");
   const heard = await channelListener(await context.newPage());
-  page.on("dialog", (dialog) => dialog.accept());
 
   await failWith503(page, "/api/auth/logout-all");
   await page.getByRole("button", { name: "Log out of all devices" }).click();

@@ -46,7 +46,6 @@ test("sign up, log out, sign in and log out of all devices, with the keyboard al
   await page.keyboard.press("Enter");
   await expectDashboard(page, email);
 
-  page.once("dialog", (dialog) => dialog.accept()); // the browser's own confirm: Enter accepts it
   await tabTo(page, "button", "Log out of all devices");
   await page.keyboard.press("Space");
   await expect(page).toHaveURL(/\/login$/);

@@ -9,10 +9,9 @@ export function AccountActions({ account }: { account: string }) {
   const [error, setError] = useState<string | null>(null);
   const hydrated = useHydrated();
 
+  // No "are you sure?": ending every session loses nothing (each device signs in again), and someone who
+  // fears a thief is signed in should not be slowed down.
   async function leave(everywhere: boolean) {
-    if (everywhere && !window.confirm("Log out of all devices? Every browser signed in to your account, this one included, will be signed out.")) {
-      return;
-    }
     setPending(everywhere ? "all" : "this");
     setError(null);
     try {
