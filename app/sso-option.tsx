@@ -1,12 +1,15 @@
 // "Continue with <provider>" under the sign-in and sign-up forms, shown only when a provider is configured.
-// A plain link: the start endpoint redirects to the provider, so no script is needed.
+// A plain link, so no script is needed and it works before the page hydrates: the start endpoint redirects
+// to the provider. It is offered as the contract's button (role="button"; Enter follows it). A form would be a
+// button without the role, but CSP's form-action 'self' also governs where its redirect may go, and the
+// provider's authorization endpoint is only known after discovery.
 export function SsoOption({ name, next }: { name: string; next: string }) {
   return (
     <div className="sso-option">
       <p className="divider" aria-hidden="true">
         or
       </p>
-      <a className="button sso" href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}>
+      <a className="button sso" role="button" href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}>
         {`Continue with ${name}`}
       </a>
     </div>
