@@ -48,13 +48,13 @@ function withPayload(token: string, change: (payload: Record<string, unknown>) =
   return [header, b64(claims), signature].join(".");
 }
 
-/** A token signed by jose with the raw secret, letting a test choose the header and claims freely. */
+/** A token signed by jose with the raw secret, letting a test choose the header and claims freely (`kid: null`: none). */
 function craft(
-  { alg = "HS256", kid = key.kid, secret = SECRET }: { alg?: string; kid?: string; secret?: string },
+  { alg = "HS256", kid = key.kid, secret = SECRET }: { alg?: string; kid?: string | null; secret?: string },
   claims: Record<string, unknown> = {},
 ): Promise<string> {
   return new SignJWT({ sid: SUBJECT.sessionId, ...claims })
-    .setProtectedHeader({ alg, typ: "JWT", kid })
+    .setProtectedHeader(kid === null ? { alg, typ: "JWT" } : { alg, typ: "JWT", kid })
     .setSubject(SUBJECT.userId)
     .setIssuer(AUDIENCE.issuer)
     .setAudience(AUDIENCE.audience)
@@ -118,6 +118,14 @@ describe("signAccessToken / verifyAccessToken", () => {
 
   it("refuses a token signed with another key that claims our kid", async () => {
     expect(await verify(await craft({ secret: OTHER_SECRET }))).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("judges a token without a kid (one minted by hand with AUTH_SECRET) by the current key alone", async () => {
+    expect(await verify(await craft({ kid: null }))).toEqual({ ok: true, claims: expect.objectContaining({ sid: SUBJECT.sessionId }) });
+    expect(await verify(await craft({ kid: null }), at(TTL_MS + 60_000))).toMatchObject({ ok: false, reason: "expired" });
+    expect(await verify(await craft({ kid: null, secret: OTHER_SECRET }))).toEqual({ ok: false, reason: "invalid" });
+    // A previous key's tokens carry its kid; without one, only the key that signs now is tried.
+    expect(await verify(await craft({ kid: null, secret: OTHER_SECRET }), NOW, [key, otherKey])).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("refuses a token whose kid is unknown, even when the signature would verify", async () => {
