@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { takeLinkTokenOutOfUrl } from "../lib/http/link-token-url.mjs";
 import { proxyTrust } from "../lib/http/proxy-trust.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,6 +35,7 @@ await app.prepare();
 const server = createServer((request, response) => {
   delete request.headers[peerHeader];
   request.headers[peerHeader] = request.socket.remoteAddress ?? "";
+  takeLinkTokenOutOfUrl(request); // so that no page holds an emailed link's token
   void handle(request, response);
 });
 if (dev) server.on("upgrade", app.getUpgradeHandler()); // hot reload in `npm run dev`

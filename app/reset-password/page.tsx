@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { connection } from "next/server";
 import { authApp } from "@/lib/app/service";
+import { LINK_TOKEN_HEADER } from "@/lib/http/link-token-url.mjs";
 import { AuthCard } from "../auth-card";
 import { ResetPasswordForm } from "./reset-password-form";
 
@@ -10,13 +12,14 @@ export const metadata: Metadata = { title: "Choose a new password", referrer: "n
 
 /**
  * Checks the link before asking for a password, so a spent or expired one says so at once. The token is
- * only looked up here, never rendered: the form takes it from the address bar itself.
+ * only looked up here, never rendered: `npm start`'s server hands it over in a header and renders the page
+ * for the URL without it (lib/http/link-token-url.mjs), and the form takes it from the address bar itself.
  */
-export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
+export default async function ResetPasswordPage() {
   await connection();
-  const { token } = await searchParams;
+  const token = (await headers()).get(LINK_TOKEN_HEADER);
   const { service } = await authApp();
-  const usable = typeof token === "string" && token !== "" && (await service.isResetLinkUsable(token));
+  const usable = token !== null && token !== "" && (await service.isResetLinkUsable(token));
 
   return (
     <AuthCard title="Choose a new password">

@@ -89,6 +89,25 @@ describe("with an SMTP server", () => {
     expect(activity.events.map((event: { type: string }) => event.type)).toContain("password_reset");
   });
 
+  test("the pages the links open hold no token: the reset page offers its form, the token stays usable", async () => {
+    const account = await registerUser(server);
+    const verifyLink = linkIn((await smtp.waitFor(to(account.email, /confirm/i))).parsed, `${APP_URL}/verify-email?token=`);
+    await forgot(server, account.email);
+    const resetLink = linkIn((await smtp.waitFor(to(account.email, /reset/i))).parsed, `${APP_URL}/reset-password?token=`);
+    for (const link of [resetLink, verifyLink]) {
+      const page = await fetch(link.replace(APP_URL, server.url));
+      expect(page.status, link).toBe(200);
+      const html = await page.text();
+      expect(html, link).not.toContain(tokenOf(link));
+      expect(html, link).toContain(link.includes("reset") ? 'name="newPassword"' : "Confirm your email");
+    }
+    // A made-up token gets the bad-link message, and it is not echoed either.
+    const bad = await (await fetch(`${server.url}/reset-password?token=made-up-token-0123456789`)).text();
+    expect(bad).toContain("This reset link is not valid or has expired");
+    expect(bad).not.toContain("made-up-token-0123456789");
+    expect((await reset(server, tokenOf(resetLink))).status).toBe(204);
+  });
+
   test("unknown emails get the same answer and no message; malformed ones get 400", async () => {
     const before = smtp.received.length;
     const unknown = uniqueEmail("nobody");
