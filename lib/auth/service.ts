@@ -191,8 +191,8 @@ export class AuthService {
    */
   async signUp(input: RegisterInput, client: ClientInfo): Promise<Registration> {
     this.assertSignupOpen();
-    const now = this.now();
     const passwordHash = await hashPassword(input.password);
+    const now = this.now(); // read after the hash, so the cookies' lifetimes start when the tokens do
     const created = await this.store.createUser({ id: randomUUID(), email: input.email, passwordHash }, now);
     if (!created) throw new AuthError("email_taken");
     const user = { id: created.id, email: created.email };
