@@ -124,7 +124,7 @@ export class AuthCookies {
   }
 
   /** Names this browser for a long time (refreshed at every sign-in). */
-  setDevice(response: NextResponse, deviceToken: string): void {
+  private setDevice(response: NextResponse, deviceToken: string): void {
     response.cookies.set(this.names.device, deviceToken, {
       httpOnly: true,
       secure: this.secure,
@@ -139,7 +139,10 @@ export class AuthCookies {
     return value === "active" || value === "ended" ? value : undefined;
   }
 
-  /** Writes a freshly issued pair and marks the browser as signed in. */
+  /**
+   * Writes a freshly issued pair and marks the browser as signed in; a sign-in (by password or single
+   * sign-on) also names the browser with its device token, so its next sign-in is not a "new browser".
+   */
   setSession(
     response: NextResponse,
     tokens: {
@@ -148,6 +151,7 @@ export class AuthCookies {
       accessTokenExpiresAt: Date;
       refreshToken: string;
       refreshTokenExpiresAt: Date;
+      deviceToken?: string;
     },
   ): void {
     const now = tokens.issuedAt;
@@ -163,18 +167,29 @@ export class AuthCookies {
       maxAge: secondsUntil(tokens.refreshTokenExpiresAt, now),
     });
     this.setState(response, "active");
+    if (tokens.deviceToken) this.setDevice(response, tokens.deviceToken);
+  }
+
+  /** After the person's own logout: both tokens and the state cookie go, so the login page says nothing. */
+  clearSession(response: NextResponse): void {
+    this.clearTokens(response);
+    response.cookies.set(this.names.state, "", { httpOnly: true, secure: this.secure, sameSite: "lax", path: "/", maxAge: 0 });
   }
 
   /**
-   * Clears both tokens. `ended` says the session ended without the person's own logout (expiry,
-   * revocation elsewhere, reuse); after their own logout the state cookie is removed as well.
+   * The session ended without the person's own logout (expiry, revocation elsewhere, reuse): both tokens go,
+   * and a browser that was signed in is marked so its login page says the session expired. One that never
+   * signed in, or logged out, is left unmarked: a stray refresh from it must not make it say so.
    */
-  clearSession(response: NextResponse, how: "logged_out" | "ended"): void {
+  endSession(response: NextResponse, request: CookieReader): void {
+    this.clearTokens(response);
+    if (this.state(request) === "active") this.setState(response, "ended");
+  }
+
+  private clearTokens(response: NextResponse): void {
     const base = { httpOnly: true, secure: this.secure, sameSite: "lax" as const, maxAge: 0 };
     response.cookies.set(this.names.access, "", { ...base, path: "/" });
     response.cookies.set(this.names.refresh, "", { ...base, path: REFRESH_COOKIE_PATH });
-    if (how === "ended") this.setState(response, "ended");
-    else response.cookies.set(this.names.state, "", { ...base, path: "/" });
   }
 
   /** The sealed single sign-on in progress (lib/http/oidc-flow.ts). */

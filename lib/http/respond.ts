@@ -1,5 +1,5 @@
 // The one error helper, and JSON responses that are never cached (they carry or depend on tokens).
-import { NextResponse } from "next/server";
+import { type NextRequest, NextResponse } from "next/server";
 import { AuthError, isAuthError } from "../auth/errors";
 import type { IssuedTokens } from "../auth/types";
 import type { AuthCookies } from "./cookies";
@@ -14,10 +14,13 @@ export function noContent(): NextResponse {
   return new NextResponse(null, { status: 204, headers: NO_STORE });
 }
 
+/** The browser whose session cookies a failure that ends the session clears. */
+type SessionOf = { cookies: AuthCookies; request: NextRequest };
+
 /** Renders any thrown value as `{error, message}`; what is not an AuthError is logged and becomes a 500. */
-export function errorResponse(error: unknown, cookies?: AuthCookies): NextResponse {
+export function errorResponse(error: unknown, session?: SessionOf): NextResponse {
   const authError = toAuthError(error);
-  return withErrorHeaders(json({ error: authError.code, message: authError.message }, authError.status), authError, cookies);
+  return withErrorHeaders(json({ error: authError.code, message: authError.message }, authError.status), authError, session);
 }
 
 // A page of its own, not an app route: it must render where the app cannot (a 503 while the database is
@@ -28,7 +31,7 @@ const ERROR_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none';
  * The same failure as a small HTML page, for a browser that navigated to an API URL (the refresh hop): the
  * message and a link to try again, with the status and headers `errorResponse` would send.
  */
-export function errorPage(error: unknown, retryPath: string, cookies?: AuthCookies): NextResponse {
+export function errorPage(error: unknown, retryPath: string): NextResponse {
   const authError = toAuthError(error);
   const html = `<!doctype html>
 <html lang="en">
@@ -46,19 +49,19 @@ export function errorPage(error: unknown, retryPath: string, cookies?: AuthCooki
     status: authError.status,
     headers: { ...NO_STORE, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": ERROR_PAGE_CSP },
   });
-  return withErrorHeaders(response, authError, cookies);
+  return withErrorHeaders(response, authError);
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function withErrorHeaders(response: NextResponse, authError: AuthError, cookies: AuthCookies | undefined): NextResponse {
+function withErrorHeaders(response: NextResponse, authError: AuthError, session?: SessionOf): NextResponse {
   if (authError.status === 401) {
     response.headers.set("WWW-Authenticate", authError.tokenPresented ? 'Bearer error="invalid_token"' : "Bearer");
   }
   if (authError.retryAfter !== undefined) response.headers.set("Retry-After", String(authError.retryAfter));
-  if (authError.endsSession && cookies) cookies.clearSession(response, "ended");
+  if (authError.endsSession && session) session.cookies.endSession(response, session.request);
   return response;
 }
 
@@ -81,6 +84,5 @@ export function signedIn(
   };
   const response = json(body, options.status ?? 200);
   cookies.setSession(response, issued);
-  if (issued.deviceToken) cookies.setDevice(response, issued.deviceToken);
   return response;
 }

@@ -59,7 +59,7 @@ export function apiRoute<Params = Record<string, never>>(handler: Handler<Params
     } catch (error) {
       // Counted here, not in errorResponse: the Edge middleware renders errors too and must not load metrics.
       if (isAuthError(error) && error.status === 503) countUnavailable(error.unavailableCause ?? "other");
-      response = errorResponse(error, cookies);
+      response = errorResponse(error, cookies && { cookies, request });
     }
     if (cookies?.secure) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
     return response;

@@ -109,9 +109,13 @@ describe("GET /api/auth/oidc/start", () => {
     for (const name of ["state", "nonce", "code_challenge"]) expect(pa.get(name)).not.toBe(pb.get(name));
   });
 
-  test("404 not_found for both endpoints when no provider is configured, and no button on the pages", async () => {
+  test("404 not_found for every single sign-on endpoint when no provider is configured, and no button on the pages", async () => {
     await expectError(await fetch(`${bare.url}/api/auth/oidc/start?next=/dashboard`, { redirect: "manual" }), 404, "not_found");
     await expectError(await fetch(`${bare.url}/api/auth/oidc/callback?code=x&state=y`, { redirect: "manual" }), 404, "not_found");
+    const { client } = await registerUser(bare); // signed in: the 404 is not a missing session
+    await expectError(await client.get("/api/auth/oidc/identities"), 404, "not_found");
+    await expectError(await client.post("/api/auth/oidc/link"), 404, "not_found");
+    await expectError(await client.request("/api/auth/oidc/identities/some-id", { method: "DELETE" }), 404, "not_found");
     for (const page of ["/login", "/register"]) {
       const response = await fetch(`${bare.url}${page}`);
       expect(response.status, page).toBe(200);
@@ -178,6 +182,22 @@ describe("signing in through the provider", () => {
     expect((await laptop.post("/api/auth/logout-all")).status).toBe(204);
     await expectAccessEndsWithin(server, phoneAccess);
     await expectRefreshRefused(await phoneBefore.post("/api/auth/refresh"), "refresh_revoked");
+  });
+
+  test("a browser that signed in with the provider is known at its next sign-in: only another browser is news", async () => {
+    const login = providerAccount(uniqueEmail("sso-known-browser"), true);
+    const laptop = new Client(server.url, "api-tests/laptop");
+    for (let i = 0; i < 3; i++) {
+      expect((await ssoSignIn(laptop, login)).status).toBe(303);
+      expect((await laptop.post("/api/auth/logout")).status).toBe(204);
+    }
+    const phone = new Client(server.url, "api-tests/phone");
+    expect((await ssoSignIn(phone, login)).status).toBe(303);
+    const response = await phone.get("/api/auth/activity");
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as { events: { type: string; userAgent: string }[] };
+    expect(events.filter((event) => event.type === "new_device").map((event) => event.userAgent)).toEqual(["api-tests/phone"]);
+    expect(events.filter((event) => event.type === "sso_sign_in")).toHaveLength(4);
   });
 
   test("`next` is honoured under the same-origin rules", async () => {

@@ -5,7 +5,7 @@ import { apiRoute, otherMethods } from "@/lib/http/route";
 export const POST = apiRoute(async ({ service, cookies, client, principal }) => {
   await service.logoutAll(await principal(), client);
   const response = noContent();
-  cookies.clearSession(response, "logged_out");
+  cookies.clearSession(response);
   return response;
 });
 

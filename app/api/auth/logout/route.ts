@@ -16,7 +16,7 @@ export const POST = apiRoute(async ({ request, service, cookies, client, assertE
     client,
   );
   const response = noContent();
-  cookies.clearSession(response, "logged_out");
+  cookies.clearSession(response);
   return response;
 });
 

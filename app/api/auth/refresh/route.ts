@@ -29,7 +29,7 @@ export const GET = apiRoute(async (scope) => {
   } catch (error) {
     if (!(isAuthError(error) && error.endsSession)) return errorPage(error, refreshHopPath(next));
     const response = redirectTo(request, loginPath(next), 303);
-    cookies.clearSession(response, cookies.state(request) === "active" ? "ended" : "logged_out");
+    cookies.endSession(response, request);
     return response;
   }
 });

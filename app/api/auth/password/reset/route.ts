@@ -8,7 +8,7 @@ export const POST = apiRoute(async ({ request, service, cookies, client }) => {
   const input = await readJson(request, passwordResetInput);
   await service.resetPassword(input, client);
   const response = noContent();
-  cookies.clearSession(response, "logged_out");
+  cookies.clearSession(response);
   return response;
 });
 

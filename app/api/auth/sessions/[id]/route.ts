@@ -6,7 +6,7 @@ export const DELETE = apiRoute<{ id: string }>(async ({ service, cookies, client
   const caller = await principal();
   await service.revokeSession(caller, id, client);
   const response = noContent();
-  if (id === caller.sessionId) cookies.clearSession(response, "logged_out");
+  if (id === caller.sessionId) cookies.clearSession(response);
   return response;
 });
 
