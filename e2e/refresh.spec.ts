@@ -16,6 +16,23 @@ test("an expired access token is refreshed transparently on navigation", async (
   expect(seen).not.toContain("/login");
 });
 
+test("a link from another site to the dashboard, with an expired access token, still opens it", async ({ page }) => {
+  const email = await signInNewAccount(page, server(), "cross-site-link");
+  await page.route("http://elsewhere.example/", (route) =>
+    route.fulfill({ contentType: "text/html", body: `<!doctype html><title>Mail</title><a href="${server().url}/dashboard">Open my dashboard</a>` }),
+  );
+  await elapse(ACCESS_TTL + 1.5);
+  const hops: string[] = [];
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname === "/api/auth/refresh") hops.push(`${response.request().method()} ${response.status()}`);
+  });
+  await page.goto("http://elsewhere.example/");
+  await page.getByRole("link", { name: "Open my dashboard" }).click();
+  await expectDashboard(page, email);
+  // The hop the other site's link led to refused to rotate (403); our own page went on to it, which did.
+  expect(hops).toEqual(["GET 403", "GET 303"]);
+});
+
 test("an expired access token is refreshed transparently on a dashboard API call", async ({ page }) => {
   const email = await signInNewAccount(page, server(), "api-refresh");
 

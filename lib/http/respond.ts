@@ -29,13 +29,16 @@ const ERROR_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none';
 
 /**
  * The same failure as a small HTML page, for a browser that navigated to an API URL (the refresh hop): the
- * message and a link to try again, with the status and headers `errorResponse` would send.
+ * message and a link to try again, with the status and headers `errorResponse` would send. `goOn`: the
+ * browser follows the link at once by itself (a meta refresh, so no script), as a navigation our own page
+ * starts.
  */
-export function errorPage(error: unknown, retryPath: string): NextResponse {
+export function errorPage(error: unknown, retryPath: string, { goOn = false } = {}): NextResponse {
   const authError = toAuthError(error);
+  const refresh = goOn ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(retryPath)}">` : "";
   const html = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please try again</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}<title>Please try again</title></head>
 <body>
 <main>
 <h1>Please try again</h1>

@@ -121,6 +121,38 @@ describe("a refused cross-site request changes nothing", () => {
   });
 });
 
+describe("the refresh hop GET /api/auth/refresh, a navigation that rotates", () => {
+  const hop = "/api/auth/refresh?next=%2Fdashboard";
+
+  test.each(crossSite)("started by another site (%s): 403 csrf_rejected as a page that goes on from our origin, nothing spent", async (_label, headers) => {
+    const account = await registerUser(server);
+    const token = account.client.refreshToken;
+    const response = await account.client.get(hop, { headers: resolve(headers) });
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = await response.text();
+    expect(page).toContain("Cross-site requests are not allowed.");
+    // The browser follows it at once, as a navigation of our own page (so same-origin), back to this hop.
+    expect(page).toContain(`<meta http-equiv="refresh" content="0;url=${hop}">`);
+    expect(account.client.refreshToken).toBe(token);
+    expect((await account.client.post("/api/auth/refresh")).status).toBe(200);
+  });
+
+  test.each([
+    ["same-origin", { "sec-fetch-site": "same-origin" }],
+    ["typed or bookmarked (Sec-Fetch-Site: none)", { "sec-fetch-site": "none" }],
+    ["a non-browser client", {}],
+  ] as const)("%s: rotates and goes on to next", async (_label, headers) => {
+    const account = await registerUser(server);
+    const token = account.client.refreshToken;
+    const response = await account.client.get(hop, { headers });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/dashboard");
+    expect(account.client.refreshToken).not.toBe(token);
+  });
+});
+
 describe("allowed requests", () => {
   test.each(actions)("%s with our own Origin succeeds", async (_endpoint, status, action) => {
     const account = await registerUser(server);

@@ -3,6 +3,7 @@ import { DEFAULT_LANDING_PATH, loginPath, refreshHopPath, safeNextPath } from "@
 import { redirectTo } from "@/lib/http/redirect";
 import { errorPage, signedIn } from "@/lib/http/respond";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
+import { assertSameOrigin } from "@/lib/http/request";
 import { apiRoute, type RouteScope, otherMethods } from "@/lib/http/route";
 
 /** Spends the refresh cookie for a new pair. Failures are 403s that also clear the cookies. */
@@ -19,14 +20,19 @@ export const POST = apiRoute(async (scope) => {
  * navigated here, so raw JSON would be all they saw.
  */
 export const GET = apiRoute(async (scope) => {
-  const { request, cookies } = scope;
+  const { request, cookies, config } = scope;
   const next = safeNextPath(request.nextUrl.searchParams.get("next")) ?? DEFAULT_LANDING_PATH;
   try {
+    // A GET that rotates is still state-changing: one another site started (a link to a protected page,
+    // followed through the middleware's redirect) gets the contract's 403, as a page that goes on at once
+    // from our own origin, so the person still arrives and nothing was spent on the other site's say-so.
+    assertSameOrigin(request, config);
     const issued = await refresh(scope);
     const response = redirectTo(request, next, 303);
     cookies.setSession(response, issued);
     return response;
   } catch (error) {
+    if (isAuthError(error) && error.code === "csrf_rejected") return errorPage(error, refreshHopPath(next), { goOn: true });
     if (!(isAuthError(error) && error.endsSession)) return errorPage(error, refreshHopPath(next));
     const response = redirectTo(request, loginPath(next), 303);
     cookies.endSession(response, request);
