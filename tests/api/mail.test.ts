@@ -3,6 +3,7 @@
 // read from a received message and used as a person would: it works once, and only once.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -106,6 +107,29 @@ describe("with an SMTP server", () => {
     expect(bad).toContain("This reset link is not valid or has expired");
     expect(bad).not.toContain("made-up-token-0123456789");
     expect((await reset(server, tokenOf(resetLink))).status).toBe(204);
+  });
+
+  test("whatever spelling of a page's address carries a real link's token, no response holds it (generated)", async () => {
+    const account = await registerUser(server);
+    await forgot(server, account.email);
+    const token = tokenOf(linkIn((await smtp.waitFor(to(account.email, /reset/i))).parsed, `${APP_URL}/reset-password`));
+    const path = fc.constantFrom(
+      "/reset-password", "/verify-email", "/reset-password/", "//reset-password", "/reset-password//", "/RESET-PASSWORD",
+      "/reset%2Dpassword", "/./reset-password", "/x/../reset-password", "/login", "/dashboard", "/nowhere", "/",
+    );
+    const key = fc.constantFrom("token", "%74oken", "to%6Ben", "%74%6F%6B%65%6E");
+    const other = fc.constantFrom("", "next=%2Fdashboard", "a=1", "token=decoy");
+    await fc.assert(
+      fc.asyncProperty(path, key, other, fc.boolean(), async (page, name, extra, first) => {
+        const query = [`${name}=${token}`, extra].filter(Boolean);
+        const response = await fetch(`${server.url}${page}?${(first ? query : query.reverse()).join("&")}`, { redirect: "manual" });
+        expect(response.status, page).toBeLessThan(500);
+        expect(await response.text(), page).not.toContain(token);
+        expect(response.headers.get("location") ?? "", page).not.toContain(token);
+      }),
+      { numRuns: 60 },
+    );
+    expect((await reset(server, token)).status).toBe(204); // none of those requests spent it
   });
 
   test("unknown emails get the same answer and no message; malformed ones get 400", async () => {
