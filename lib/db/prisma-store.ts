@@ -30,6 +30,7 @@ import { RequesterTurns } from "../auth/turns";
 import { liveSessionFilter, sessionEndedBeforeFilter, type RevokeReason } from "../auth/session";
 import type { AuthModels } from "./auth-db";
 import type { Database } from "./client";
+import { DELETE_CHUNK } from "./session-queries";
 
 /**
  * Reservations in flight at once per instance. One may wait inside its transaction for another's lock (a
@@ -80,11 +81,6 @@ async function revokeWhere(db: AuthModels, filter: SessionFilter, reason: Revoke
   return count;
 }
 
-/**
- * Ids per DELETE: a constant well within SQLite's 999 bound parameters (PostgreSQL allows 65,535), so a
- * batch of any size (AUTH_CLEANUP_BATCH) is deleted in statements whose parameters do not grow with it.
- */
-export const DELETE_CHUNK = 500;
 
 /** A table `prune` empties, as Prisma's delegate for it offers it. */
 interface PrunableTable<Where, Id> {

@@ -15,7 +15,6 @@ import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { SecurityEventRecord } from "../auth/activity";
 import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
-import { DELETE_CHUNK } from "./prisma-store";
 import { liveSessionSql, type RevokeReason } from "../auth/session";
 import type {
   CredentialCheck,
@@ -29,6 +28,14 @@ import type {
   TokenWithSession,
   UserRecord,
 } from "../auth/store";
+
+/**
+ * Rows per DELETE: a constant well within SQLite's 999 bound parameters (PostgreSQL allows 65,535), so a
+ * backlog of any size (AUTH_CLEANUP_BATCH, forgotten browsers) goes in statements whose parameters and
+ * rows do not grow with it. Here, beside the driver's statements, so the Prisma store builds on this file
+ * and not the other way round.
+ */
+export const DELETE_CHUNK = 500;
 
 export interface SessionQueries {
   /** A session with its user, by id. */
