@@ -23,6 +23,8 @@ export interface LoadResult {
   requests: number;
   /** Server CPU time per request, ms (filled in by the caller, which knows the server). */
   cpuMs?: number;
+  /** The same without the password-hashing workers' share. */
+  servingCpuMs?: number;
   /** PostgreSQL's own CPU time per request, ms, when it is measured (bench/database-cpu.mts). */
   dbCpuMs?: number;
 }

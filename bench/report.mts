@@ -10,6 +10,7 @@ export interface Summary {
   p50: number;
   p99: number;
   cpuMs: number;
+  servingCpuMs: number;
   dbCpuMs: number;
   rounds: LoadResult[];
 }
@@ -32,6 +33,7 @@ export function summarise(rounds: Rounds): Record<string, Summary> {
         p50: median(results.map((r) => r.p50)),
         p99: median(results.map((r) => r.p99)),
         cpuMs: median(results.map((r) => r.cpuMs ?? NaN)),
+        servingCpuMs: median(results.map((r) => r.servingCpuMs ?? NaN)),
         dbCpuMs: median(results.map((r) => r.dbCpuMs ?? NaN)),
         rounds: results,
       },

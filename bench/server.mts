@@ -13,6 +13,8 @@ export interface BenchServer {
   output(): string;
   /** CPU time (user + system) used so far by the server's processes, seconds. */
   cpuSeconds(): number;
+  /** The same without the password-hashing workers (the serving process's grandchildren): what the requests themselves cost. */
+  servingCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -27,12 +29,13 @@ export async function stopAll(): Promise<void> {
  * CPU seconds of a process and its descendants, from /proc (Linux). CPU time per request is steadier than
  * requests per second on a machine shared with other work: waiting for a core does not count.
  */
-export function cpuSecondsOf(pid: number): number {
+export function cpuSecondsOf(pid: number, depth = Infinity): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     const own = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+    if (depth <= 0) return own;
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-    return own + children.reduce((sum, child) => sum + cpuSecondsOf(Number(child)), 0);
+    return own + children.reduce((sum, child) => sum + cpuSecondsOf(Number(child), depth - 1), 0);
   } catch {
     return NaN; // not Linux, or the process is gone
   }
@@ -52,6 +55,8 @@ export async function startBenchServer(settings: Record<string, string>): Promis
       pid: app.pid,
       output: app.output,
       cpuSeconds: () => cpuSecondsOf(app.pid),
+      // The start script and its server (scripts/serve.mjs); the hashing workers are the server's children.
+      servingCpuSeconds: () => cpuSecondsOf(app.pid, 1),
       async stop() {
         running.delete(server);
         await app.stop();
