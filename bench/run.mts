@@ -70,9 +70,9 @@ async function account(url: string, index: number): Promise<Account> {
   if (response.status === 409) response = await post("/api/auth/login");
   if (!response.ok) throw new Error(`could not sign in ${email}: ${response.status} ${await response.text()}`);
   const pairs = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!);
-  const access = pairs.find((pair) => pair.split("=")[0]!.endsWith("access_token"));
-  const refresh = pairs.find((pair) => pair.split("=")[0]!.endsWith("refresh_token"));
-  const device = pairs.find((pair) => pair.split("=")[0]!.endsWith("device"));
+  // By the end of the name: the `__Host-` prefix depends on AUTH_COOKIE_SECURE.
+  const cookie = (name: string) => pairs.find((pair) => pair.split("=")[0]!.endsWith(name));
+  const [access, refresh, device] = [cookie("access_token"), cookie("refresh_token"), cookie("device")];
   if (!access || !refresh || !device) throw new Error(`no token or device cookies for ${email}`);
   const [refreshName, refreshValue] = refresh.split("=") as [string, string];
   return { email, access, refreshName, refresh: refreshValue, device };
@@ -331,11 +331,10 @@ function loginFlood({ accounts, load }: Context, from: "own browser" | "new brow
     path: "/api/auth/login",
     method: "POST",
     connections: FLOOD,
-    headers: { "content-type": "application/json" },
     setupConnection: (client, i) => {
       const account = accounts[1 + i]!;
+      client.setHeaders({ "content-type": "application/json", ...(from === "own browser" && { cookie: account.device }) });
       client.setBody(JSON.stringify({ email: account.email, password: PASSWORD }));
-      if (from === "own browser") client.setHeaders({ "content-type": "application/json", cookie: account.device });
     },
   });
 }
@@ -361,7 +360,7 @@ async function benchDatabase(label: string, settings: Record<string, string>): P
       const dbBefore = await dbCpu?.seconds();
       const result = await runLoad(url, { ...spec, seconds });
       const dbCpuMs = dbCpu ? (1000 * ((await dbCpu.seconds()) - dbBefore!)) / result.requests : undefined;
-      const perRequest = (seconds: number) => (1000 * seconds) / result.requests;
+      const perRequest = (cpuSeconds: number) => (1000 * cpuSeconds) / result.requests;
       return {
         ...result,
         cpuMs: perRequest(server.cpuSeconds() - cpuBefore),

@@ -26,7 +26,7 @@ export async function stopAll(): Promise<void> {
 }
 
 /**
- * CPU seconds of a process and its descendants, from /proc (Linux). CPU time per request is steadier than
+ * CPU seconds of a process and its descendants down to `depth` generations, from /proc (Linux). CPU time per request is steadier than
  * requests per second on a machine shared with other work: waiting for a core does not count.
  */
 export function cpuSecondsOf(pid: number, depth = Infinity): number {
