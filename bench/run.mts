@@ -103,6 +103,8 @@ interface Context {
    */
   signedInAs: (client: Client, index: number) => void;
   load(spec: Omit<LoadSpec, "seconds">): (seconds: number) => Promise<LoadResult>;
+  /** Waits until the server has finished what the last load left it (every load does this first). */
+  quiet(): Promise<void>;
 }
 
 interface GroupResult {
@@ -218,13 +220,10 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
 
   async login(ctx) {
     log(`login: POST /api/auth/login at ${FLOOD} connections against password hashes/s at ${FLOOD} in flight (in process)`);
-    const hashing = (raw: boolean) => async (seconds: number) => ({
-      rps: await hashesPerSecond(seconds, FLOOD, raw),
-      p50: NaN,
-      p99: NaN,
-      requests: 0,
-      cpuMs: NaN,
-    });
+    const hashing = (raw: boolean) => async (seconds: number) => {
+      await ctx.quiet();
+      return { rps: await hashesPerSecond(seconds, FLOOD, raw), p50: NaN, p99: NaN, requests: 0, cpuMs: NaN };
+    };
     const rounds = await interleaved({
       login: loginFlood(ctx, "own browser"),
       newBrowser: loginFlood(ctx, "new browser"),
@@ -356,6 +355,7 @@ async function benchDatabase(label: string, settings: Record<string, string>): P
     const url = server.url;
     const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => account(url, i)));
     const load = (spec: Omit<LoadSpec, "seconds">) => async (seconds: number) => {
+      await server.quiet();
       const [cpuBefore, servingBefore] = [server.cpuSeconds(), server.servingCpuSeconds()];
       const dbBefore = await dbCpu?.seconds();
       const result = await runLoad(url, { ...spec, seconds });
@@ -369,7 +369,7 @@ async function benchDatabase(label: string, settings: Record<string, string>): P
       };
     };
     const signedInAs = (client: Client, i: number) => client.setHeaders({ cookie: accounts[1 + (i % FLOOD)]!.access });
-    const ctx: Context = { url, accounts, signedIn: { cookie: accounts[0]!.access }, signedInAs, load };
+    const ctx: Context = { url, accounts, signedIn: { cookie: accounts[0]!.access }, signedInAs, load, quiet: () => server.quiet() };
     const results: DatabaseResult = {};
     for (const name of only) results[name] = await GROUPS[name]!(ctx);
     if (dbCpu) results.capacity = await capacityFigures(dbCpu, accounts[0]!, results);

@@ -15,6 +15,8 @@ export interface BenchServer {
   cpuSeconds(): number;
   /** The same without the password-hashing workers (the serving process's grandchildren): what the requests themselves cost. */
   servingCpuSeconds(): number;
+  /** Resolves once the server has finished what an earlier load left it (mail, hashes, writes): each load starts on a quiet server. */
+  quiet(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,21 @@ export function cpuSecondsOf(pid: number, depth = Infinity): number {
 }
 const CLOCK_TICKS = 100; // USER_HZ, 100 on Linux
 
+/** Quiet: at most one clock tick of CPU in a window of this many ms (an idle server's timers use less). */
+const QUIET_WINDOW_MS = 250;
+const QUIET_MAX_WAIT_MS = 10_000;
+
+async function quiet(cpuSeconds: () => number): Promise<void> {
+  const giveUp = performance.now() + QUIET_MAX_WAIT_MS;
+  let before = cpuSeconds();
+  while (performance.now() < giveUp) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
+    const now = cpuSeconds();
+    if (!(now - before > 1 / CLOCK_TICKS)) return; // NaN (no /proc) counts as quiet
+    before = now;
+  }
+}
+
 /**
  * `settings` go into the server's environment. Without a DATABASE_URL the server gets a fresh SQLite file
  * in a temporary folder, deleted at stop.
@@ -57,6 +74,7 @@ export async function startBenchServer(settings: Record<string, string>): Promis
       cpuSeconds: () => cpuSecondsOf(app.pid),
       // The start script and its server (scripts/serve.mjs); the hashing workers are the server's children.
       servingCpuSeconds: () => cpuSecondsOf(app.pid, 1),
+      quiet: () => quiet(() => cpuSecondsOf(app.pid)),
       async stop() {
         running.delete(server);
         await app.stop();
