@@ -14,6 +14,8 @@ declare module "autocannon" {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests per second over all connections; unset, as fast as the server answers. */
+    overallRate?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     headers?: Record<string, string>;

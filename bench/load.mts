@@ -10,6 +10,8 @@ export interface LoadSpec {
   seconds: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Requests per second over all connections (autocannon's overallRate); by default as fast as the server answers. */
+  rate?: number;
   /** The status every response must have; by default any 2xx. */
   status?: number;
   /** Customises connection `index` (0 … connections-1): its own cookie, its own body. */
@@ -41,6 +43,7 @@ export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResu
     method: spec.method ?? "GET",
     connections: spec.connections,
     duration: spec.seconds,
+    overallRate: spec.rate,
     timeout: 10,
     headers: spec.headers,
     body: spec.body,
