@@ -17,8 +17,9 @@ export interface DatabaseCpu {
 /**
  * Null unless `url` names a PostgreSQL database on this machine. Client backends only: autovacuum's workers
  * and the server's own background processes do their work later and for every database at once. Each reading adds what the backends present
- * at both it and the one before used in between: one that started or ended in between counts for neither
- * (the pool keeps its connections while a load runs).
+ * at both it and the one before used in between, and all that a backend which started in between used (the
+ * app's pool closes idle connections, so a load after a quiet spell opens new ones). One that ended in
+ * between counts for nothing: the pool keeps its connections while a load runs.
  */
 export async function databaseCpu(url: string): Promise<DatabaseCpu | null> {
   if (!/^postgres(ql)?:\/\/([^@/]*@)?(127\.0\.0\.1|localhost)[:/]/.test(url)) return null;
@@ -36,8 +37,8 @@ export async function databaseCpu(url: string): Promise<DatabaseCpu | null> {
     async seconds() {
       const now = await snapshot();
       for (const [pid, cpu] of now) {
-        const before = last.get(pid);
-        if (before !== undefined && Number.isFinite(cpu - before)) total += cpu - before;
+        const before = last.get(pid) ?? 0; // started since the last reading: all of its time is since then
+        if (Number.isFinite(cpu - before)) total += cpu - before;
       }
       last = now;
       return total;
