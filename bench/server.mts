@@ -54,7 +54,10 @@ async function quiet(cpuSeconds: () => number): Promise<void> {
   while (performance.now() < giveUp) {
     await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
     const now = cpuSeconds();
-    if (!(now - before > 1 / CLOCK_TICKS)) return; // NaN (no /proc) counts as quiet
+    // In whole ticks: the seconds are sums of tick counts over several processes, and their float sum
+    // can exceed one tick by a rounding error. Without /proc (NaN) there is nothing to wait for.
+    const ticks = Math.round((now - before) * CLOCK_TICKS);
+    if (!Number.isFinite(ticks) || ticks <= 1) return;
     before = now;
   }
 }
