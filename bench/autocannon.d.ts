@@ -36,5 +36,11 @@ declare module "autocannon" {
     statusCodeStats: Record<string, { count: number }>;
   }
 
-  export default function autocannon(options: Options): Promise<Result>;
+  /** A run in progress: awaited, its result. */
+  export interface Instance extends Promise<Result> {
+    /** Emitted for every response, with its time from the request's first byte sent, in fractional milliseconds. */
+    on(event: "response", listener: (client: Client, statusCode: number, bytes: number, responseMs: number) => void): this;
+  }
+
+  export default function autocannon(options: Options): Instance;
 }

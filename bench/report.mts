@@ -53,6 +53,8 @@ export function check(figure: string, value: number, op: ">=" | "<=", target: nu
 }
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+/** Whole milliseconds as autocannon's histogram gives them; an exact-latency load's to a tenth. */
+const latency = (value: number) => fixed(value, Number.isInteger(value) ? 0 : 1);
 
 export interface Row {
   label: string;
@@ -72,8 +74,8 @@ export function loadTable(title: string, rows: Row[]): string {
   ];
   for (const { label, connections, summary, bytes } of rows) {
     lines.push(
-      `  ${label.padEnd(52)}${connections.padStart(8)}${fixed(summary.rps).padStart(8)}${fixed(summary.p50).padStart(8)}` +
-        `${fixed(summary.p99).padStart(8)}${ms(summary.cpuMs).padStart(12)}${database ? ms(summary.dbCpuMs).padStart(11) : ""}` +
+      `  ${label.padEnd(52)}${connections.padStart(8)}${fixed(summary.rps).padStart(8)}${latency(summary.p50).padStart(8)}` +
+        `${latency(summary.p99).padStart(8)}${ms(summary.cpuMs).padStart(12)}${database ? ms(summary.dbCpuMs).padStart(11) : ""}` +
         `${(bytes === undefined ? "" : String(bytes)).padStart(8)}`,
     );
   }

@@ -268,7 +268,7 @@ const GROUPS: Record<string, (ctx: Context) => Promise<GroupResult>> = {
 
   async flood(ctx) {
     log(`latency: GET /api/me from one client, idle and during a ${FLOOD}-connection login flood`);
-    const probe = ctx.load({ path: "/api/me", connections: 1, headers: ctx.signedIn });
+    const probe = ctx.load({ path: "/api/me", connections: 1, headers: ctx.signedIn, exactLatency: true });
     const flood = loginFlood(ctx, "own browser");
     const rounds = await interleaved({
       idle: probe,
