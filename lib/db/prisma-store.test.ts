@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_DEVICES_PER_ACCOUNT } from "../auth/devices";
-import { MAX_LIVE_SESSIONS, sessionValidity } from "../auth/session";
+import { liveSessionSql, MAX_LIVE_SESSIONS, sessionValidity } from "../auth/session";
 import type { LoginLogEntry, LoginReservation, NewRefreshToken, SessionRecord } from "../auth/store";
 import { AccountAdmin } from "../auth/admin";
 import { loadAuthConfig } from "../auth/config";
@@ -166,6 +166,25 @@ describe("PrismaAuthStore", () => {
       expect(await database.db.session.findUnique({ where: { id: sessions[0]!.id } })).toMatchObject({ revokedReason: "session_limit" });
       expect(live.has(sessions[2]!.id)).toBe(true);
     });
+  });
+
+  it("reads an account's live sessions without visiting the ended ones kept for the retention period", async () => {
+    const alice = await createUser("a@example.com");
+    await insertSessions(database.db, alice, 5_000, T0);
+    await database.store.revokeSessions({ userId: alice }, "logout_all", at(1));
+    const live = await insertSessions(database.db, alice, 3, at(2));
+    expect((await database.store.listLiveSessions(alice, at(2))).map((s) => s.id).sort()).toEqual(live.map((s) => s.id).sort());
+    // The account's-live-sessions condition every such statement uses (the cap at sign-in, the list, sign-out everywhere).
+    const where = `"userId" = '${alice}' AND ${liveSessionSql("'2030-01-02'", "'2030-01-02'")}`;
+    const plan =
+      database.dialect === "sqlite"
+        ? (await database.db.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN SELECT "id" FROM "Session" WHERE ${where}`)).map((row) => row.detail)
+        : (await database.db.$executeRawUnsafe('ANALYZE "Session"'),
+          (await database.db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT "id" FROM "Session" WHERE ${where}`)).map((row) => row["QUERY PLAN"]));
+    const text = plan.join("\n");
+    expect(text).toContain("Session_userId_revokedAt_idx");
+    // Both columns are the index's search key, not only the account: the ended rows are never read.
+    expect(text).toMatch(database.dialect === "sqlite" ? /\(userId=\? AND revokedAt=\?\)/ : /Index Cond: .*"revokedAt" IS NULL/);
   });
 
   describe("cleanup at real sizes", () => {
