@@ -56,7 +56,10 @@ export async function runLoad(baseUrl: string, spec: LoadSpec): Promise<LoadResu
     setupClient: spec.setupConnection ? (client: Client) => spec.setupConnection!(client, nextIndex++) : undefined,
   });
   const milliseconds: number[] = [];
-  if (spec.exactLatency) run.on("response", (_client, status, _bytes, responseMs) => Math.floor(status / 100) === 2 && milliseconds.push(responseMs)); // 2xx only, as autocannon's own histogram
+  if (spec.exactLatency) {
+    // 2xx only, as autocannon's own histogram.
+    run.on("response", (_client, status, _bytes, responseMs) => Math.floor(status / 100) === 2 && milliseconds.push(responseMs));
+  }
   const result = await run;
   const ok = spec.status === undefined ? result["2xx"] : (result.statusCodeStats[String(spec.status)]?.count ?? 0);
   const failures = result.requests.total - ok + result.errors + result.timeouts;

@@ -168,6 +168,15 @@ describe("PrismaAuthStore", () => {
     });
   });
 
+  /** The database's plan for `sql`, as text (PostgreSQL's from fresh statistics, as a planner in service would have). */
+  async function queryPlan(sql: string): Promise<string> {
+    if (database.dialect === "sqlite") {
+      return (await database.db.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql}`)).map((row) => row.detail).join("\n");
+    }
+    await database.db.$executeRawUnsafe('ANALYZE "Session"');
+    return (await database.db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${sql}`)).map((row) => row["QUERY PLAN"]).join("\n");
+  }
+
   it("reads an account's live sessions without visiting the ended ones kept for the retention period", async () => {
     const alice = await createUser("a@example.com");
     await insertSessions(database.db, alice, 5_000, T0);
@@ -176,12 +185,7 @@ describe("PrismaAuthStore", () => {
     expect((await database.store.listLiveSessions(alice, at(2))).map((s) => s.id).sort()).toEqual(live.map((s) => s.id).sort());
     // The account's-live-sessions condition every such statement uses (the cap at sign-in, the list, sign-out everywhere).
     const where = `"userId" = '${alice}' AND ${liveSessionSql("'2030-01-02'", "'2030-01-02'")}`;
-    const plan =
-      database.dialect === "sqlite"
-        ? (await database.db.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN SELECT "id" FROM "Session" WHERE ${where}`)).map((row) => row.detail)
-        : (await database.db.$executeRawUnsafe('ANALYZE "Session"'),
-          (await database.db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT "id" FROM "Session" WHERE ${where}`)).map((row) => row["QUERY PLAN"]));
-    const text = plan.join("\n");
+    const text = await queryPlan(`SELECT "id" FROM "Session" WHERE ${where}`);
     expect(text).toContain("Session_userId_revokedAt_idx");
     // Both columns are the index's search key, not only the account: the ended rows are never read.
     expect(text).toMatch(database.dialect === "sqlite" ? /\(userId=\? AND revokedAt=\?\)/ : /Index Cond: .*"revokedAt" IS NULL/);
